@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "CirrusModel",
                 "CirrusEngine",
+                "CirrusStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,11 +72,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test helpers shared by test targets: a fresh database on either engine.
+        .target(
+            name: "CirrusTestSupport",
+            dependencies: ["CirrusStore", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "cirrus",
             dependencies: [
                 "CirrusServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CirrusStoreTests",
+            dependencies: [
+                "CirrusStore",
+                "CirrusTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

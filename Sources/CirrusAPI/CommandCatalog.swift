@@ -1,0 +1,7 @@
+/// Every command Cirrus serves. Adding a command means adding its declaration to one of
+/// these lists; nothing else needs to know about it.
+public enum CommandCatalog {
+    public static func registry() -> CommandRegistry {
+        CommandRegistry(IdentityCommands.all + RoleCommands.all + JobCommands.all + EventCommands.all + ConfigCommands.all + DiscoveryCommands.all)
+    }
+}

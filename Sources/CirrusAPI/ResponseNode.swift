@@ -1,0 +1,159 @@
+import Foundation
+
+/// A response value before it is written as JSON or XML. Objects keep their field order,
+/// which CloudStack clients rely on only loosely but humans reading responses appreciate.
+public indirect enum ResponseNode: Sendable, Equatable {
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case date(Date)
+    case object([Field])
+    case array([ResponseNode])
+
+    /// One named member of an object.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: ResponseNode
+        public init(_ name: String, _ value: ResponseNode) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// Convenience for building objects from literal pairs; `nil` values are left out,
+    /// as CloudStack omits null fields.
+    public static func fields(_ pairs: [(String, ResponseNode?)]) -> ResponseNode {
+        .object(pairs.compactMap { name, value in value.map { Field(name, $0) } })
+    }
+
+    /// The member named `name` of an object, if any.
+    public subscript(name: String) -> ResponseNode? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.first(where: { $0.name == name })?.value
+    }
+}
+
+// MARK: - JSON
+
+extension ResponseNode {
+    /// Compact JSON, with no HTML escaping (CloudStack undoes Gson's), dates in CloudStack's format.
+    public func json() -> String {
+        var out = ""
+        out.reserveCapacity(256)
+        writeJSON(into: &out)
+        return out
+    }
+
+    func writeJSON(into out: inout String) {
+        switch self {
+        case .string(let s): JSONText.appendQuoted(s, to: &out)
+        case .int(let i): out += String(i)
+        case .double(let d): out += JSONText.number(d)
+        case .bool(let b): out += b ? "true" : "false"
+        case .date(let d): JSONText.appendQuoted(CloudDate.format(d), to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.writeJSON(into: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (i, field) in fields.enumerated() {
+                if i > 0 { out += "," }
+                JSONText.appendQuoted(field.name, to: &out)
+                out += ":"
+                field.value.writeJSON(into: &out)
+            }
+            out += "}"
+        }
+    }
+}
+
+enum JSONText {
+    static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        var needsEscape = false
+        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            out += s
+        } else {
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "0" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(format: "%.1f", d) }
+        return String(d)
+    }
+}
+
+// MARK: - XML
+
+extension ResponseNode {
+    /// Writes this node's children as XML elements: object fields become elements, arrays
+    /// repeat the element name for each item.
+    func writeXMLChildren(into out: inout String) {
+        guard case .object(let fields) = self else { return }
+        for field in fields {
+            Self.writeXMLElement(name: field.name, value: field.value, into: &out)
+        }
+    }
+
+    static func writeXMLElement(name: String, value: ResponseNode, into out: inout String) {
+        switch value {
+        case .array(let items):
+            for item in items { writeXMLElement(name: name, value: item, into: &out) }
+        case .object:
+            out += "<\(name)>"
+            value.writeXMLChildren(into: &out)
+            out += "</\(name)>"
+        case .string(let s): out += "<\(name)>\(XMLText.escape(s))</\(name)>"
+        case .int(let i): out += "<\(name)>\(i)</\(name)>"
+        case .double(let d): out += "<\(name)>\(JSONText.number(d))</\(name)>"
+        case .bool(let b): out += "<\(name)>\(b)</\(name)>"
+        case .date(let d): out += "<\(name)>\(CloudDate.format(d))</\(name)>"
+        }
+    }
+}
+
+enum XMLText {
+    static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 16)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

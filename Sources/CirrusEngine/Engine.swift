@@ -1,0 +1,38 @@
+import CirrusModel
+import CirrusStore
+import Foundation
+import Logging
+
+/// The services of one management server, wired to one database.
+public final class Engine: Sendable {
+    public let db: any Database
+    public let config: ConfigService
+    public let events: EventService
+    public let identity: IdentityService
+    public let roles: RoleService
+    public let sessions: SessionService
+    public let runner: JobRunner
+    public let jobs: JobService
+    /// This process's id among management servers (job ownership, leases).
+    public let serverID: String
+    public let logger: Logger
+
+    public init(db: any Database, serverID: String = UUID().uuidString.lowercased(), jobWorkers: Int = 8, passwordIterations: Int = 100_000, logger: Logger) {
+        self.db = db
+        self.serverID = serverID
+        self.logger = logger
+        config = ConfigService(db: db)
+        events = EventService(db: db)
+        identity = IdentityService(db: db, hasher: PasswordHasher(iterations: passwordIterations), events: events, config: config, logger: logger)
+        roles = RoleService(db: db, events: events)
+        sessions = SessionService(db: db, config: config)
+        runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
+        jobs = JobService(db: db, runner: runner, events: events)
+    }
+
+    /// Migrates the schema and seeds a fresh database. Safe to call on every start.
+    public func prepare(adminPassword: String?) async throws {
+        _ = try await Migrator(migrations: Schema.migrations).migrate(db, logger: logger)
+        try await Bootstrap.seed(db: db, hasher: identity.hasher, adminPassword: adminPassword, logger: logger)
+    }
+}

@@ -99,7 +99,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CirrusAPITests",
-            dependencies: ["CirrusAPI", "CirrusEngine", "CirrusStore"]
+            dependencies: ["CirrusAPI", "CirrusEngine", "CirrusStore", "CirrusTestSupport", "CirrusModel"]
+        ),
+        .testTarget(
+            name: "CirrusWireTests",
+            dependencies: ["CirrusAPI", "CirrusModel"]
         ),
         .testTarget(
             name: "CirrusServerTests",

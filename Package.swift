@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cirrus", targets: ["cirrus"]),
+        .executable(name: "cirrus-bench-bare", targets: ["CirrusBenchBare"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -93,6 +94,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Baseline HTTP server for the API throughput benchmark (bench/run_benchmarks.py).
+        .executableTarget(
+            name: "CirrusBenchBare",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareServer"
+        ),
         .testTarget(
             name: "CirrusModelTests",
             dependencies: ["CirrusModel"]
@@ -109,6 +116,7 @@ let package = Package(
             name: "CirrusServerTests",
             dependencies: [
                 "CirrusServer",
+                "CirrusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

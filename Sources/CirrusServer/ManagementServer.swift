@@ -53,17 +53,24 @@ public final class ManagementServer: Sendable {
             throw error
         }
         do {
-            let engine = Engine(db: db, jobWorkers: options.jobWorkers, logger: logger)
-            try await engine.prepare(adminPassword: options.adminPassword)
-            let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
-            try await engine.runner.start(executor: dispatcher)
-            logger.info("Management server ready", metadata: ["database": "\(configuration)", "server": "\(engine.serverID)"])
-            return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, logger: logger)
+            let server = try await start(database: db, lock: lock, adminPassword: options.adminPassword, jobWorkers: options.jobWorkers, logger: logger)
+            logger.info("Management server ready", metadata: ["database": "\(configuration)", "server": "\(server.engine.serverID)"])
+            return server
         } catch {
             await db.shutdown()
             lock?.release()
             throw error
         }
+    }
+
+    /// Starts on an open database (tests, embedding). The server owns `db` and `lock` from now on.
+    public static func start(database db: any Database, lock: DataDirectoryLock? = nil, adminPassword: String?, jobWorkers: Int = 8,
+                             passwordIterations: Int = 100_000, logger: Logger) async throws -> ManagementServer {
+        let engine = Engine(db: db, jobWorkers: jobWorkers, passwordIterations: passwordIterations, logger: logger)
+        try await engine.prepare(adminPassword: adminPassword)
+        let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
+        try await engine.runner.start(executor: dispatcher)
+        return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, logger: logger)
     }
 
     /// The HTTP application serving the API.

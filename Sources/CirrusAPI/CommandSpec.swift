@@ -62,10 +62,11 @@ public struct CommandContext: Sendable {
     }
 
     /// The tenancy scope of a list command from `domainid`, `account`, `listall` and `isrecursive`.
+    /// Asking for one object by `id` searches everything the caller may see, as CloudStack does.
     public func scope(fallback: TenancyScope.Default) async throws -> ListScope {
         try await engine.identity.scope(for: caller, domainUUID: parameters.uuid("domainid"), accountName: parameters.string("account"),
-                                        listAll: parameters.bool("listall", default: false), isRecursive: parameters.bool("isrecursive", default: false),
-                                        fallback: fallback)
+                                        listAll: parameters.bool("listall", default: false) || parameters.has("id"),
+                                        isRecursive: parameters.bool("isrecursive", default: false), fallback: fallback)
     }
 }
 

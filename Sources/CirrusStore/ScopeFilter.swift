@@ -30,9 +30,10 @@ struct SQLSubdomains: SQLExpression {
         SQLIdentifier("domains").serialize(to: &serializer)
         serializer.write(" WHERE substr(")
         SQLIdentifier("path").serialize(to: &serializer)
-        serializer.write(", 1, ")
+        // PostgreSQL has no substr(text, integer, bigint): the length is cast explicitly.
+        serializer.write(", 1, CAST(")
         SQLBind(path.count).serialize(to: &serializer)
-        serializer.write(") = ")
+        serializer.write(" AS INTEGER)) = ")
         SQLBind(path).serialize(to: &serializer)
         serializer.write(")")
     }

@@ -3,6 +3,7 @@ import CirrusStore
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// How a job ended, as the executor reports it.
 public enum JobOutcome: Sendable, Equatable {
@@ -54,9 +55,13 @@ public final class JobRunner: Sendable {
     let workers: Int
     let logger: Logger
     let wake = WakeSignal()
+    /// Wakes only the housekeeping loop, on stop.
+    let stopSignal = WakeSignal()
     let pollInterval: Duration
     let config: ConfigService
     private let tasks = TaskBox()
+    /// Set by ``stop()``: workers finish the job in hand and take no new one.
+    private let stopping = Atomic<Bool>(false)
 
     /// Liveness lease of a server: renewed often, expires when the server stops.
     static let leaseTTL: TimeInterval = 60
@@ -89,10 +94,19 @@ public final class JobRunner: Sendable {
         await tasks.set(started)
     }
 
-    /// Stops the workers (a running job finishes its current await point and is cancelled)
-    /// and gives up the lease.
-    public func stop() async {
-        for task in await tasks.take() { task.cancel() }
+    /// Stops the workers: each finishes the job in hand (up to `grace`), then any still
+    /// running is cancelled — its job is recovered by the next server start. Gives up the lease.
+    public func stop(grace: Duration = .seconds(10)) async {
+        stopping.store(true, ordering: .relaxed)
+        await wake.signal()
+        await stopSignal.signal()
+        let running = await tasks.take()
+        let timer = Task {
+            try? await Task.sleep(for: grace)
+            if !Task.isCancelled { for task in running { task.cancel() } }
+        }
+        for task in running { await task.value }
+        timer.cancel()
         try? await db.transaction { [serverID] sql in try await LeaseRepository.release(sql, name: Self.leasePrefix + serverID, owner: serverID) }
     }
 
@@ -115,8 +129,8 @@ public final class JobRunner: Sendable {
                 logger.notice("Requeued job orphaned by a stopped management server", metadata: ["job": "\(job.uuid)", "command": "\(job.command)"])
             } else {
                 let message = "The management server running this job stopped before it finished; the job was not retried"
-                let result = #"{"errorcode":530,"errortext":"\#(message)"}"#
-                try await db.transaction { try await JobRepository.abandon($0, id: job.id, resultCode: 530, result: result, at: now) }
+                let result = ResponseJSON.error(code: 530, message: message)
+                _ = try await db.transaction { try await JobRepository.abandon($0, id: job.id, resultCode: 530, result: result, at: now) }
                 logger.warning("Failed job orphaned by a stopped management server", metadata: ["job": "\(job.uuid)", "command": "\(job.command)"])
             }
         }
@@ -124,7 +138,7 @@ public final class JobRunner: Sendable {
     }
 
     func workerLoop(index: Int, executor: any JobExecutor) async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
                 let claimed = try await db.transaction { [serverID, db] sql in
                     try await JobRepository.claimNext(sql, dialect: db.dialect, server: serverID, now: Date())
@@ -143,9 +157,8 @@ public final class JobRunner: Sendable {
                 }
                 // Finishing a job may unblock the next one in its sync queue.
                 await wake.signal()
-            } catch is CancellationError {
-                return
             } catch {
+                if Task.isCancelled || stopping.load(ordering: .relaxed) { return }
                 logger.error("Job worker failed", metadata: ["worker": "\(index)", "error": "\(StoreError.describe(error))"])
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -154,9 +167,9 @@ public final class JobRunner: Sendable {
 
     func housekeepingLoop(executor: any JobExecutor) async {
         var lastPurge = Date.distantPast
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(15))
-            if Task.isCancelled { return }
+        while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
+            await stopSignal.wait(timeout: .seconds(15))
+            if Task.isCancelled || stopping.load(ordering: .relaxed) { return }
             do {
                 try await renewLease()
                 try await recoverOrphans(executor: executor)

@@ -31,7 +31,7 @@ public enum DatabaseConfiguration: Sendable, Equatable, CustomStringConvertible 
 
         let expected = "expected postgres://user:password@host:port/database"
         guard let schemeEnd = url.range(of: "://") else {
-            throw StoreError("Unsupported database URL \(redacted(url)): \(expected)")
+            throw StoreError("Unsupported database URL '\(redacted(url))': \(expected)")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "postgres" || scheme == "postgresql" else {

@@ -101,7 +101,14 @@ public final class PostgresDatabase: Database {
         )
         configuration.options.maximumConnections = maximumConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let runTask = Task { await client.run() }
+        // Wait until the run task has begun, so that the first lease does not race
+        // `run()` (PostgresNIO warns about leases made before it runs).
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let runTask = Task {
+            startedContinuation.finish()
+            await client.run()
+        }
+        for await _ in started {}
         logger.info("Connected to PostgreSQL", metadata: ["database": .string(target)])
         return PostgresDatabase(
             host: host, port: port, username: username, databaseName: database,
@@ -139,6 +146,10 @@ public final class PostgresDatabase: Database {
     /// meant for sequential use (its transactions are serialised; a `read` running
     /// concurrently with one of them would see its uncommitted changes).
     public func withDedicatedConnection<T: Sendable>(_ body: (any Database) async throws -> T) async throws -> T {
+        try await withPinnedConnection { pinned in try await body(pinned) }
+    }
+
+    private func withPinnedConnection<T: Sendable>(_ body: (PinnedPostgresDatabase) async throws -> T) async throws -> T {
         try checkOpen()
         return try await client.withConnection { connection in
             let pinned = PinnedPostgresDatabase(connection: connection, logger: logger)
@@ -154,8 +165,7 @@ public final class PostgresDatabase: Database {
     /// The lock is released when `body` finishes or throws. If releasing fails, the
     /// connection is closed, which also releases it.
     public func withAdvisoryLock<T: Sendable>(key: Int64, _ body: (any Database) async throws -> T) async throws -> T {
-        try await withDedicatedConnection { database in
-            let pinned = database as! PinnedPostgresDatabase
+        try await withPinnedConnection { pinned in
             let connection = pinned.connection
             do {
                 try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)

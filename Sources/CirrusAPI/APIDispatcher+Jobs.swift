@@ -33,6 +33,8 @@ extension APIDispatcher: JobExecutor {
             outcome = .succeeded(result: result.jobResult.json())
         } catch let cloud as CloudError {
             outcome = .failed(code: cloud.code.rawValue, message: cloud.message)
+        } catch where StoreError.isUniqueViolation(error) {
+            outcome = .failed(code: APIErrorCode.parameterError.rawValue, message: "An object with the same name already exists; names must be unique here")
         } catch {
             logger.error("Job failed unexpectedly", metadata: ["job": "\(job.uuid)", "error": "\(StoreError.describe(error))"])
             outcome = .failed(code: 530, message: CloudError.internalError().message)

@@ -63,6 +63,9 @@ public final class APIDispatcher: Sendable {
             }
         } catch let cloud as CloudError {
             return error(cloud, key: key, format: format)
+        } catch where StoreError.isUniqueViolation(error) {
+            // A concurrent request created the same name between our check and our insert.
+            return self.error(.invalidParameter("An object with the same name already exists; names must be unique here"), key: key, format: format)
         } catch {
             logger.error("Command failed unexpectedly", metadata: ["command": "\(command)", "error": "\(StoreError.describe(error))"])
             return self.error(.internalError(cause: error), key: key, format: format)

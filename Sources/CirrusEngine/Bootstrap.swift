@@ -27,6 +27,13 @@ public enum Bootstrap {
                                                            description: "Default \(type.builtInRoleName) role", isPublic: true, isDefault: true)
                 precondition(role.id == type.builtInRoleID, "built-in role \(type.rawValue) must have id \(type.builtInRoleID)")
             }
+            let readOnly = try await RoleRepository.insert(sql, uuid: UUID(), name: Role.readOnlyAdminName, type: .admin,
+                                                           description: "Default read-only admin role: may list everything and change nothing",
+                                                           isPublic: true, isDefault: true)
+            precondition(readOnly.id == Role.readOnlyAdminID, "the read-only admin role must have id \(Role.readOnlyAdminID)")
+            for rule in Role.readOnlyAdminRules {
+                _ = try await RoleRepository.insertPermission(sql, uuid: UUID(), roleID: readOnly.id, rule: APIRule(rule.pattern)!, permission: rule.permission, description: nil)
+            }
             let now = Date()
             let root = try await DomainRepository.insert(sql, uuid: UUID(), name: "ROOT", parentID: nil, path: "/", level: 0, networkDomain: nil, created: now)
             precondition(root.id == Domain.rootID, "the ROOT domain must be the first domain row")
@@ -34,9 +41,9 @@ public enum Bootstrap {
             let admin = try await AccountRepository.insert(sql, uuid: UUID(), name: "admin", type: .admin, roleID: RoleType.admin.builtInRoleID, domainID: root.id, networkDomain: nil, isDefault: true, created: now)
             precondition(system.id == Account.systemID && admin.id == Account.adminID, "system and admin must be accounts 1 and 2")
             _ = try await UserRepository.insert(sql, User(id: 0, uuid: UUID(), username: "system", passwordHash: systemHash, firstName: "system", lastName: "cloud",
-                                                          email: nil, timezone: nil, accountID: system.id, state: .enabled, apiKey: nil, secretKey: nil, isDefault: true, created: now))
+                                                          email: nil, timezone: nil, accountID: system.id, state: .enabled, apiKey: nil, secretKey: nil, isDefault: true, created: now), domainID: root.id)
             _ = try await UserRepository.insert(sql, User(id: 0, uuid: UUID(), username: "admin", passwordHash: adminHash, firstName: "Admin", lastName: "User",
-                                                          email: nil, timezone: nil, accountID: admin.id, state: .enabled, apiKey: nil, secretKey: nil, isDefault: true, created: now))
+                                                          email: nil, timezone: nil, accountID: admin.id, state: .enabled, apiKey: nil, secretKey: nil, isDefault: true, created: now), domainID: root.id)
         }
         if adminPassword == nil {
             logger.warning("The admin user was created with CloudStack's default password 'password'; change it now (updateUser) or start with CIRRUS_ADMIN_PASSWORD set")

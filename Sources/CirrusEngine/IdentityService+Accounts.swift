@@ -48,7 +48,7 @@ extension IdentityService {
                 role = r
             } else if let accountType {
                 guard accountType != .project else { throw CloudError.invalidParameter("Project accounts cannot be created directly") }
-                guard let r = try await RoleRepository.find(sql, id: accountType.defaultRoleType.builtInRoleID) else {
+                guard let r = try await RoleRepository.find(sql, id: accountType.defaultRoleID) else {
                     throw CloudError.internalError("The built-in role for account type \(accountType.rawValue) is missing")
                 }
                 role = r
@@ -88,7 +88,7 @@ extension IdentityService {
         return try await UserRepository.insert(sql, User(
             id: 0, uuid: new.uuid ?? UUID(), username: new.username, passwordHash: passwordHash, firstName: new.firstName, lastName: new.lastName,
             email: new.email, timezone: new.timezone, accountID: account.id, state: .enabled, apiKey: nil, secretKey: nil,
-            isDefault: false, created: now))
+            isDefault: false, created: now), domainID: domain.id)
     }
 
     /// Finds the account named by `id`, or by `account` name in `domainid` (default the caller's domain).
@@ -213,13 +213,16 @@ extension IdentityService {
                 throw CloudError.internalError("Account \(account.name) refers to a missing domain or role")
             }
             let views = (users[account.id] ?? []).map {
-                UserView(user: $0, account: account, domain: domain, role: role, showSecret: canSeeSecret(caller: caller, user: $0, domain: domain))
+                UserView(user: $0, account: account, domain: domain, role: role, showSecret: canSeeSecret(caller: caller, user: $0, account: account, domain: domain))
             }
             return AccountView(account: account, domain: domain, role: role, users: views)
         }
     }
 
-    static func canSeeSecret(caller: Caller, user: User, domain: Domain) -> Bool {
-        user.id == caller.user.id || caller.isRootAdmin || (caller.isDomainAdmin && caller.administers(domainPath: domain.path))
+    /// Secret keys are shown to their owner, the root admin, and domain admins for the
+    /// non-root-admin users in their subtree (the same boundary as ``checkAccess``).
+    static func canSeeSecret(caller: Caller, user: User, account: Account, domain: Domain) -> Bool {
+        user.id == caller.user.id || caller.isRootAdmin
+            || (caller.isDomainAdmin && caller.administers(domainPath: domain.path) && account.type != .admin && account.type != .readOnlyAdmin)
     }
 }

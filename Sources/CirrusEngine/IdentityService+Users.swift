@@ -205,7 +205,7 @@ extension IdentityService {
             guard let account = accounts[user.accountID], let domain = domains[account.domainID], let role = roles[account.roleID] else {
                 throw CloudError.internalError("User \(user.username) refers to a missing account, domain or role")
             }
-            return UserView(user: user, account: account, domain: domain, role: role, showSecret: canSeeSecret(caller: caller, user: user, domain: domain))
+            return UserView(user: user, account: account, domain: domain, role: role, showSecret: canSeeSecret(caller: caller, user: user, account: account, domain: domain))
         }
     }
 }

@@ -9,7 +9,7 @@ public enum AccountType: Int, Sendable, Codable, CaseIterable {
     case readOnlyAdmin = 4
     case project = 5
 
-    /// The built-in role type an account of this type gets when no role is named.
+    /// The role type of accounts of this type.
     public var defaultRoleType: RoleType {
         switch self {
         case .normal, .project: .user
@@ -17,6 +17,12 @@ public enum AccountType: Int, Sendable, Codable, CaseIterable {
         case .domainAdmin: .domainAdmin
         case .resourceDomainAdmin: .resourceAdmin
         }
+    }
+
+    /// The built-in role an account of this type gets when no role is named. A read-only
+    /// admin gets the read-only role (type Admin, but bound by rules), never Root Admin.
+    public var defaultRoleID: Int64 {
+        self == .readOnlyAdmin ? Role.readOnlyAdminID : defaultRoleType.builtInRoleID
     }
 }
 

@@ -65,6 +65,14 @@ public struct Role: Sendable, Equatable {
         self.isDefault = isDefault
     }
 
+    /// The built-in read-only admin role: type Admin, limited by its rules to reading.
+    public static let readOnlyAdminID: Int64 = 5
+    public static let readOnlyAdminName = "Read-Only Admin - Default"
+    /// Its rules, in order: reading is allowed, everything else denied.
+    public static let readOnlyAdminRules: [(pattern: String, permission: RulePermission)] = [
+        ("getUserKeys", .deny), ("list*", .allow), ("queryAsyncJobResult", .allow), ("*", .deny),
+    ]
+
     /// The built-in Root Admin role may call every API whatever its rules say.
     public var isRootAdmin: Bool { id == RoleType.admin.builtInRoleID && type == .admin }
 }

@@ -44,12 +44,15 @@ public enum Schema {
             """
             CREATE TABLE users (\(id), uuid TEXT NOT NULL UNIQUE, username TEXT NOT NULL, password_hash TEXT NOT NULL,
               firstname TEXT NOT NULL, lastname TEXT NOT NULL, email TEXT, timezone TEXT,
-              account_id BIGINT NOT NULL REFERENCES accounts(id), state TEXT NOT NULL, api_key TEXT, secret_key TEXT,
+              account_id BIGINT NOT NULL REFERENCES accounts(id), domain_id BIGINT NOT NULL REFERENCES domains(id),
+              state TEXT NOT NULL, api_key TEXT, secret_key TEXT,
               source TEXT NOT NULL, is_default BOOLEAN NOT NULL, created BIGINT NOT NULL, removed BIGINT)
             """,
             "CREATE INDEX users_account ON users (account_id)",
             "CREATE UNIQUE INDEX users_api_key ON users (api_key)",
             "CREATE INDEX users_username ON users (username)",
+            // User names are unique within a domain (CloudStack's rule); the index settles races.
+            "CREATE UNIQUE INDEX users_name_live ON users (domain_id, username) WHERE removed IS NULL",
             """
             CREATE TABLE sessions (session_id TEXT PRIMARY KEY, session_key TEXT NOT NULL,
               user_id BIGINT NOT NULL REFERENCES users(id), created BIGINT NOT NULL, last_access BIGINT NOT NULL)

@@ -47,3 +47,20 @@ public struct StoreError: Error, CustomStringConvertible {
         return String(describing: error)
     }
 }
+
+import SQLiteNIO
+
+extension StoreError {
+    /// True when `error` (or what it wraps) is a unique-constraint violation on either
+    /// engine: two concurrent requests created the same name, and the database refused the
+    /// second. The API reports it as a duplicate (431) rather than an internal error.
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let psql = error as? PSQLError { return psql.serverInfo?[.sqlState] == "23505" }
+        if let sqlite = error as? SQLiteError {
+            return sqlite.reason == .constraintUniqueFailed || sqlite.reason == .constraintPrimaryKeyFailed
+                || (sqlite.reason == .constraint && sqlite.message.contains("UNIQUE"))
+        }
+        if let store = error as? StoreError, let underlying = store.underlying { return isUniqueViolation(underlying) }
+        return false
+    }
+}

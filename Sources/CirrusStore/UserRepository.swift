@@ -15,11 +15,13 @@ public enum UserRepository {
              created: try row.date("created"))
     }
 
-    public static func insert(_ sql: any SQLDatabase, _ user: User) async throws -> User {
+    /// Inserts a user of an account in domain `domainID` (kept on the row so that the database
+    /// enforces unique user names per domain).
+    public static func insert(_ sql: any SQLDatabase, _ user: User, domainID: Int64) async throws -> User {
         let row = try await sql.insert(into: table)
-            .columns("uuid", "username", "password_hash", "firstname", "lastname", "email", "timezone", "account_id", "state", "api_key", "secret_key", "source", "is_default", "created")
+            .columns("uuid", "username", "password_hash", "firstname", "lastname", "email", "timezone", "account_id", "domain_id", "state", "api_key", "secret_key", "source", "is_default", "created")
             .values(SQLBind(user.uuid.stored), SQLBind(user.username), SQLBind(user.passwordHash), SQLBind(user.firstName), SQLBind(user.lastName),
-                    SQLBind(user.email), SQLBind(user.timezone), SQLBind(user.accountID), SQLBind(user.state.rawValue), SQLBind(user.apiKey),
+                    SQLBind(user.email), SQLBind(user.timezone), SQLBind(user.accountID), SQLBind(domainID), SQLBind(user.state.rawValue), SQLBind(user.apiKey),
                     SQLBind(user.secretKey), SQLBind(user.source), SQLBind(user.isDefault), SQLBind(user.created.storedMillis))
             .returning("id").first()
         guard let id = try row?.int64("id") else { throw StoreError("Inserting user \(user.username) returned no id") }

@@ -84,6 +84,7 @@ public final class JobRunner: Sendable {
     /// Takes this server's lease, recovers orphaned jobs, then starts the workers and
     /// housekeeping. Returns once recovery is done.
     public func start(executor: any JobExecutor) async throws {
+        stopping.store(false, ordering: .relaxed)
         try await renewLease()
         try await recoverOrphans(executor: executor)
         var started: [Task<Void, Never>] = []
@@ -209,18 +210,6 @@ actor TaskBox {
 public enum ResponseJSON {
     /// `{"errorcode":N,"errortext":"…"}` with the text escaped.
     public static func error(code: Int, message: String) -> String {
-        var escaped = ""
-        for scalar in message.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            default:
-                if scalar.value < 0x20 { escaped += String(format: "\\u%04x", scalar.value) } else { escaped.unicodeScalars.append(scalar) }
-            }
-        }
-        return #"{"errorcode":\#(code),"errortext":"\#(escaped)"}"#
+        #"{"errorcode":\#(code),"errortext":"# + JSONString.quoted(message) + "}"
     }
 }

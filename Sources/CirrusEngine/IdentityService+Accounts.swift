@@ -196,7 +196,7 @@ extension IdentityService {
         try await db.read { sql in
             var filter = AccountRepository.Filter(scope: scope, name: name, type: type, state: state, keyword: keyword)
             if let id {
-                guard let a = try await AccountRepository.find(sql, uuid: id) else { return Listing(items: [], total: 0) }
+                guard let a = try await AccountRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find account by id \(id.uuidString.lowercased())") }
                 filter.id = a.id
             }
             let listing = try await AccountRepository.list(sql, filter: filter, offset: page.offset, limit: page.limit)

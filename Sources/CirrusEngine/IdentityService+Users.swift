@@ -185,8 +185,13 @@ extension IdentityService {
         try await db.read { sql in
             var filter = UserRepository.Filter(scope: scope, username: username, accountType: accountType, state: state, keyword: keyword)
             if let id {
-                guard let u = try await UserRepository.find(sql, uuid: id) else { return Listing(items: [], total: 0) }
+                guard let u = try await UserRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find user by id \(id.uuidString.lowercased())") }
                 filter.id = u.id
+            }
+            if !caller.isAdmin {
+                // CloudStack shows a normal user only themselves, not the other users of their account.
+                if let wanted = filter.id, wanted != caller.user.id { return Listing(items: [], total: 0) }
+                filter.id = caller.user.id
             }
             let listing = try await UserRepository.list(sql, filter: filter, offset: page.offset, limit: page.limit)
             return Listing(items: try await Self.userViews(sql, listing.items, caller: caller), total: listing.total)

@@ -24,7 +24,7 @@ public struct RoleService: Sendable {
         try await db.read { sql in
             var roleID: Int64?
             if let id {
-                guard let r = try await RoleRepository.find(sql, uuid: id) else { return Listing(items: [], total: 0) }
+                guard let r = try await RoleRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find role by id \(id.uuidString.lowercased())") }
                 roleID = r.id
             }
             // Non-root callers see public roles and their own.

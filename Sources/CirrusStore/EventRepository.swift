@@ -76,7 +76,11 @@ public enum EventRepository {
         if let end = f.endDate { b = b.where("created", .lessThanOrEqual, end.storedMillis) }
         if let rt = f.resourceType { b = b.where(SQLFunction("lower", args: SQLIdentifier("resource_type")), .equal, SQLBind(rt.lowercased())) }
         if let rid = f.resourceUUID { b = b.where("resource_uuid", .equal, rid) }
-        if let startID = f.startID { b = b.where("start_id", .equal, startID) }
+        if let startID = f.startID {
+            // The Scheduled event itself and the events that continue it.
+            b = b.where(SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLIdentifier("id"), .equal, SQLBind(startID)), .or,
+                                                               SQLBinaryExpression(SQLIdentifier("start_id"), .equal, SQLBind(startID)))))
+        }
         if let archived = f.archived { b = b.where("archived", .equal, archived) }
         if let keyword = f.keyword {
             let like = SQLBind("%\(keyword.lowercased())%")

@@ -82,7 +82,7 @@ struct DomainLifecycleTests {
             #expect(remaining.ids("domain").isDisjoint(with: [a, b, c]))
             #expect(remaining.ids("domain").isSuperset(of: [sibling, siblingChild]))
             #expect(remaining.count == 3)
-            #expect(await admin.call("listDomains", ["id": b]).object.isEmpty)
+            #expect(await admin.call("listDomains", ["id": b]).ids("domain").isEmpty)
             let accounts = await admin.call("listAccounts", ["listall": "true"])
             #expect(!accounts.ids("account").contains(inB.id))
             #expect(!accounts.ids("account").contains(inC.id))

@@ -110,7 +110,9 @@ struct TenantIsolationTests {
             #expect(byID.object.isEmpty, "\(byID.body)")
             #expect(byID.body == #"{"listusersresponse":{}}"#)
             let accountByID = await cloud.signed("listAccounts", [("id", f.userB.id), ("listall", "true")], keys: f.userA.keys)
-            #expect(accountByID.object.isEmpty, "\(accountByID.body)")
+            // {} today; CloudStack answers 531 here. Either way nothing of B's is listed.
+            #expect(accountByID.status == 200 || accountByID.status == 531, "\(accountByID.body)")
+            #expect(accountByID.ids("account").isEmpty, "\(accountByID.body)")
 
             // A user can still manage themselves.
             let own = await cloud.signed("getUserKeys", [("id", f.userA.userID)], keys: f.userA.keys)
@@ -134,9 +136,10 @@ struct TenantIsolationTests {
             let users = await cloud.signed("listUsers", [("listall", "true")], keys: keys)
             #expect(users.ids("user") == [f.userA.userID, f.adminA.userID, f.userASub.userID])
 
-            // Without listall: only the admin's own domain (not the sub-domain).
+            // Without listall: nothing beyond the admin's own domain (CloudStack: only its own account).
             let direct = await cloud.signed("listAccounts", [], keys: keys)
-            #expect(direct.ids("account") == [f.userA.id, f.adminA.id])
+            #expect(direct.ids("account").contains(f.adminA.id))
+            #expect(direct.ids("account").isSubset(of: [f.userA.id, f.adminA.id]))
 
             // Explicitly the sub-sub-domain works; B's domain does not.
             let sub = await cloud.signed("listAccounts", [("domainid", f.domainASub)], keys: keys)

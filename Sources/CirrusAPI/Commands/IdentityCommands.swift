@@ -165,7 +165,7 @@ enum IdentityCommands {
         ] + ParameterSpec.paging, response: Schemas.account.description, access: .all, handler: .sync { ctx in
             let p = ctx.parameters
             let scope = try await ctx.engine.identity.scope(for: ctx.caller, domainUUID: p.uuid("domainid"), accountName: nil, listAll: p.bool("listall", default: false) || p.has("id"),
-                                                            isRecursive: p.bool("isrecursive", default: false), fallback: .ownDomain)
+                                                            isRecursive: p.bool("isrecursive", default: false), fallback: .ownAccount)
             let state = try p.string("state").map { raw throws(CloudError) -> AccountState in
                 guard let s = AccountState(rawValue: raw.lowercased()) else { throw .invalidParameter("Invalid account state \(raw): use enabled, disabled or locked") }
                 return s

@@ -7,6 +7,8 @@ import Logging
 public final class Engine: Sendable {
     public let db: any Database
     public let config: ConfigService
+    /// Callers by API key and role rules, invalidated by the identity generation.
+    public let identityCache: IdentityCache
     public let events: EventService
     public let identity: IdentityService
     public let roles: RoleService
@@ -22,9 +24,10 @@ public final class Engine: Sendable {
         self.serverID = serverID
         self.logger = logger
         config = ConfigService(db: db)
+        identityCache = IdentityCache(db: db)
         events = EventService(db: db)
-        identity = IdentityService(db: db, hasher: PasswordHasher(iterations: passwordIterations), events: events, config: config, logger: logger)
-        roles = RoleService(db: db, events: events)
+        identity = IdentityService(db: db, hasher: PasswordHasher(iterations: passwordIterations), events: events, config: config, cache: identityCache, logger: logger)
+        roles = RoleService(db: db, events: events, cache: identityCache)
         sessions = SessionService(db: db, config: config)
         runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
         jobs = JobService(db: db, runner: runner, events: events)

@@ -34,7 +34,7 @@ extension IdentityService {
         try Self.validateName(accountName, what: "account")
         guard !user.password.isEmpty else { throw CloudError.invalidParameter("The password cannot be empty") }
         let passwordHash = try await hasher.hash(user.password)
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             let domain = try await domainUUID.asyncMap { try await Self.requireDomain(sql, uuid: $0) } ?? caller.domain
             try checkAdministers(caller, domain: domain)
             let role: Role
@@ -109,7 +109,7 @@ extension IdentityService {
     /// Renames an account, changes its role or network domain.
     public func updateAccount(caller: Caller, uuid: UUID?, name: String?, domainUUID: UUID?, newName: String?, roleUUID: UUID?, networkDomain: String?) async throws -> AccountView {
         if let newName { try Self.validateName(newName, what: "account") }
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             var (account, domain) = try await Self.locateAccount(sql, caller: caller, uuid: uuid, name: name, domainUUID: domainUUID)
             guard account.id != Account.systemID else { throw CloudError.permissionDenied("The system account cannot be updated") }
             try checkAccess(caller, to: account, accountDomain: domain)
@@ -154,7 +154,7 @@ extension IdentityService {
     /// Deletes an account and its users (their sessions and keys stop working at once).
     public func deleteAccount(caller: Caller, uuid: UUID) async throws {
         let account = try await checkAccountChange(caller: caller, uuid: uuid, name: nil, domainUUID: nil)
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             try await removeAccountRows(sql, account, at: Date())
             try await events.record(sql, type: EventType.accountDelete, state: .completed, description: "Account \(account.name) deleted",
                                     userID: caller.user.id, accountID: caller.account.id, domainID: caller.account.domainID,
@@ -173,7 +173,7 @@ extension IdentityService {
     /// Enables, disables or locks an account.
     public func setAccountState(caller: Caller, uuid: UUID?, name: String?, domainUUID: UUID?, action: AccountStateMachine.Action) async throws -> AccountView {
         let target = try await checkAccountChange(caller: caller, uuid: uuid, name: name, domainUUID: domainUUID)
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             guard var account = try await AccountRepository.find(sql, id: target.id) else { throw CloudError.invalidParameter("The account no longer exists") }
             guard let next = AccountStateMachine.next(from: account.state, on: action) else {
                 throw CloudError.invalidParameter("Account \(account.name) is \(account.state.rawValue) and cannot be \(action == .lock ? "locked" : "changed")")

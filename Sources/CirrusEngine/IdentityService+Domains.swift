@@ -8,7 +8,7 @@ extension IdentityService {
     public func createDomain(caller: Caller, name: String, parentUUID: UUID?, networkDomain: String?, uuid: UUID?) async throws -> DomainView {
         try Self.validateName(name, what: "domain")
         guard !name.contains("/") else { throw CloudError.invalidParameter("Domain name \(name) cannot contain '/'") }
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             let parent = try await parentUUID.asyncMap { try await Self.requireDomain(sql, uuid: $0) } ?? caller.domain
             try checkAdministers(caller, domain: parent)
             let path = Domain.childPath(parentPath: parent.path, name: name)
@@ -33,7 +33,7 @@ extension IdentityService {
             try Self.validateName(name, what: "domain")
             guard !name.contains("/") else { throw CloudError.invalidParameter("Domain name \(name) cannot contain '/'") }
         }
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             let domain = try await Self.requireDomain(sql, uuid: uuid)
             try checkAdministers(caller, domain: domain)
             if !caller.isRootAdmin && domain.id == caller.domain.id {
@@ -73,7 +73,7 @@ extension IdentityService {
     /// Deletes a domain. Without `cleanup` the domain must have no sub-domains and no
     /// accounts; with it, every account and sub-domain below is removed too.
     public func deleteDomain(caller: Caller, uuid: UUID, cleanup: Bool) async throws {
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             let domain = try await Self.requireDomain(sql, uuid: uuid)
             guard domain.id != Domain.rootID else { throw CloudError.permissionDenied("The ROOT domain cannot be deleted") }
             try checkAdministers(caller, domain: domain)

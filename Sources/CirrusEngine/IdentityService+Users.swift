@@ -37,7 +37,7 @@ extension IdentityService {
         try Self.validateName(new.username, what: "user")
         guard !new.password.isEmpty else { throw CloudError.invalidParameter("The password cannot be empty") }
         let passwordHash = try await hasher.hash(new.password)
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             let (account, domain) = try await Self.locateAccount(sql, caller: caller, uuid: nil, name: accountName, domainUUID: domainUUID)
             guard account.id != Account.systemID else { throw CloudError.permissionDenied("Users cannot be added to the system account") }
             try checkAccess(caller, to: account, accountDomain: domain)
@@ -83,7 +83,7 @@ extension IdentityService {
                 throw CloudError.invalidParameter("Current password is incorrect")
             }
         }
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             var (user, _, domain) = try await Self.manageableUser(sql, caller: caller, uuid: uuid, identity: self)
             if let username = changes.username, username != user.username {
                 try Self.validateName(username, what: "user")
@@ -129,7 +129,7 @@ extension IdentityService {
 
     public func deleteUser(caller: Caller, uuid: UUID) async throws {
         let user = try await checkUserChange(caller: caller, uuid: uuid)
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             try await SessionRepository.delete(sql, userID: user.id)
             try await UserRepository.markRemoved(sql, id: user.id, at: Date())
             try await events.record(sql, type: EventType.userDelete, state: .completed, description: "User \(user.username) deleted",
@@ -140,7 +140,7 @@ extension IdentityService {
 
     public func setUserState(caller: Caller, uuid: UUID, action: UserAction) async throws -> UserView {
         let target = try await checkUserChange(caller: caller, uuid: uuid)
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             guard var user = try await UserRepository.find(sql, id: target.id) else { throw CloudError.invalidParameter("The user no longer exists") }
             switch action {
             case .enable: user.state = .enabled
@@ -161,7 +161,7 @@ extension IdentityService {
 
     /// Generates a new API key and secret for a user the caller may manage.
     public func registerKeys(caller: Caller, uuid: UUID) async throws -> (apiKey: String, secretKey: String) {
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             var (user, _, _) = try await Self.manageableUser(sql, caller: caller, uuid: uuid, identity: self)
             user.apiKey = TokenGenerator.apiKey()
             user.secretKey = TokenGenerator.apiKey()
@@ -193,8 +193,11 @@ extension IdentityService {
                 if let wanted = filter.id, wanted != caller.user.id { return Listing(items: [], total: 0) }
                 filter.id = caller.user.id
             }
-            let listing = try await UserRepository.list(sql, filter: filter, offset: page.offset, limit: page.limit)
-            return Listing(items: try await Self.userViews(sql, listing.items, caller: caller), total: listing.total)
+            let listing = try await UserRepository.listOwned(sql, filter: filter, offset: page.offset, limit: page.limit)
+            return Listing(items: listing.items.map {
+                UserView(user: $0.user, account: $0.account, domain: $0.domain, role: $0.role,
+                         showSecret: Self.canSeeSecret(caller: caller, user: $0.user, account: $0.account, domain: $0.domain))
+            }, total: listing.total)
         }
     }
 

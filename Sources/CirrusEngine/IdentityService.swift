@@ -36,10 +36,12 @@ public struct IdentityService: Sendable {
     let hasher: PasswordHasher
     let events: EventService
     let config: ConfigService
+    let cache: IdentityCache
     let logger: Logger
 
-    public init(db: any Database, hasher: PasswordHasher, events: EventService, config: ConfigService, logger: Logger) {
+    public init(db: any Database, hasher: PasswordHasher, events: EventService, config: ConfigService, cache: IdentityCache, logger: Logger) {
         self.db = db
+        self.cache = cache
         self.hasher = hasher
         self.events = events
         self.config = config
@@ -65,8 +67,12 @@ public struct IdentityService: Sendable {
     /// The caller owning `apiKey` and its secret, when the key exists, user and account are
     /// enabled and API-key access is allowed for the account. Nil otherwise (the API answers 401).
     public func caller(apiKey: String) async throws -> (caller: Caller, secret: String)? {
-        guard let caller = try await db.read({ sql in try await Self.loadCaller(sql, user: UserRepository.find(sql, apiKey: apiKey)) }),
-              let secret = caller.user.secretKey,
+        let found = try await cache.caller(apiKey: apiKey) {
+            try await db.read { sql in
+                try await Self.loadCaller(sql, user: UserRepository.find(sql, apiKey: apiKey)).map { ($0, $0.user.secretKey) }
+            }
+        }
+        guard let caller = found?.caller, let secret = found?.secret,
               caller.user.state == .enabled, caller.account.state == .enabled
         else { return nil }
         guard try await config.bool(Settings.apiKeyAccess, in: .account(caller.account)) else { return nil }

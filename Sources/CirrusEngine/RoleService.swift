@@ -7,17 +7,18 @@ import SQLKit
 public struct RoleService: Sendable {
     let db: any Database
     let events: EventService
+    let cache: IdentityCache
 
-    public init(db: any Database, events: EventService) {
+    public init(db: any Database, events: EventService, cache: IdentityCache) {
         self.db = db
         self.events = events
+        self.cache = cache
     }
 
     /// May `caller` call `api`, whose declaration allows `defaultRoles` by default?
     public func check(caller: Caller, api: String, defaultRoles: Set<RoleType>) async throws -> RoleAccess.Decision {
         if caller.role.isRootAdmin { return .allowed(by: .rootAdmin) }
-        let rules = try await db.read { try await RoleRepository.permissions($0, roleID: caller.role.id) }
-        return RoleAccess.check(role: caller.role, rules: rules, api: api, defaultRoles: defaultRoles)
+        return RoleAccess.check(role: caller.role, rules: try await rules(for: caller), api: api, defaultRoles: defaultRoles)
     }
 
     public func list(caller: Caller, id: UUID?, name: String?, type: RoleType?, keyword: String?, page: (offset: Int, limit: Int?)) async throws -> Listing<Role> {
@@ -36,7 +37,7 @@ public struct RoleService: Sendable {
     /// Creates a role, optionally copying the rules of `cloneFrom`.
     public func create(caller: Caller, name: String, type: RoleType?, cloneFrom: UUID?, description: String?, isPublic: Bool) async throws -> Role {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw CloudError.invalidParameter("The role name cannot be empty") }
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             if try await RoleRepository.findByName(sql, name: name) != nil {
                 throw CloudError.invalidParameter("Role with name \(name) already exists")
             }
@@ -60,7 +61,7 @@ public struct RoleService: Sendable {
     }
 
     public func update(caller: Caller, id: UUID, name: String?, type: RoleType?, description: String?, isPublic: Bool?) async throws -> Role {
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             guard var role = try await RoleRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find role by id \(id.uuidString.lowercased())") }
             if role.isDefault && (name != nil || type != nil) { throw CloudError.permissionDenied("The name and type of a default role cannot be changed") }
             if let name, name != role.name {
@@ -82,7 +83,7 @@ public struct RoleService: Sendable {
     }
 
     public func delete(caller: Caller, id: UUID) async throws {
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             guard let role = try await RoleRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find role by id \(id.uuidString.lowercased())") }
             guard !role.isDefault else { throw CloudError.permissionDenied("Default roles cannot be deleted") }
             let users = try await AccountRepository.count(sql, roleID: role.id)
@@ -114,7 +115,7 @@ public struct RoleService: Sendable {
         guard let rule = APIRule(raw) else {
             throw CloudError.invalidParameter("Invalid rule \(raw): only letters, digits and the wildcard * are allowed")
         }
-        return try await db.transaction { sql in
+        return try await cache.mutate { sql in
             guard let role = try await RoleRepository.find(sql, uuid: roleID) else { throw CloudError.invalidParameter("Unable to find role by id \(roleID.uuidString.lowercased())") }
             guard !role.isRootAdmin else { throw CloudError.permissionDenied("The Root Admin role allows every API; its rules cannot be changed") }
             if try await RoleRepository.permissions(sql, roleID: role.id).contains(where: { $0.rule.pattern.lowercased() == raw.lowercased() }) {
@@ -128,7 +129,7 @@ public struct RoleService: Sendable {
 
     /// Changes one rule's permission, or reorders all of a role's rules.
     public func updatePermission(caller: Caller, roleID: UUID, ruleID: UUID?, permission: RulePermission?, order: [UUID]?) async throws {
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             guard let role = try await RoleRepository.find(sql, uuid: roleID) else { throw CloudError.invalidParameter("Unable to find role by id \(roleID.uuidString.lowercased())") }
             guard !role.isRootAdmin else { throw CloudError.permissionDenied("The Root Admin role allows every API; its rules cannot be changed") }
             let existing = try await RoleRepository.permissions(sql, roleID: role.id)
@@ -153,7 +154,7 @@ public struct RoleService: Sendable {
     }
 
     public func deletePermission(caller: Caller, id: UUID) async throws {
-        try await db.transaction { sql in
+        try await cache.mutate { sql in
             guard let p = try await RoleRepository.permission(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find role permission by id \(id.uuidString.lowercased())") }
             guard let role = try await RoleRepository.find(sql, id: p.roleID) else { throw CloudError.invalidParameter("The role of this rule no longer exists") }
             try await RoleRepository.deletePermission(sql, id: p.id)
@@ -171,6 +172,8 @@ extension RoleService {
     /// The rules of the caller's role, for checking many APIs at once.
     public func rules(for caller: Caller) async throws -> [RolePermission] {
         if caller.role.isRootAdmin { return [] }
-        return try await db.read { try await RoleRepository.permissions($0, roleID: caller.role.id) }
+        return try await cache.rules(roleID: caller.role.id) {
+            try await db.read { try await RoleRepository.permissions($0, roleID: caller.role.id) }
+        }
     }
 }

@@ -82,6 +82,10 @@ public enum Schema {
             """
             CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires BIGINT NOT NULL)
             """,
+            // Bumped by every change to identity, roles or settings, so that every management
+            // server can tell when its caches are stale.
+            "CREATE TABLE generations (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            "INSERT INTO generations (name, value) VALUES ('identity', 0)",
         ]
         for statement in statements {
             try await sql.raw(SQLQueryString(statement)).run()

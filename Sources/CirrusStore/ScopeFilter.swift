@@ -9,9 +9,9 @@ enum ScopeFilter {
         case .everything:
             return builder
         case .account(let id):
-            return builder.where(accountColumn, .equal, SQLBind(id))
+            return builder.where(accountColumn, .equal, literal(id))
         case .domain(let id):
-            return builder.where(domainColumn, .equal, SQLBind(id))
+            return builder.where(domainColumn, .equal, literal(id))
         case .domainTree(let path):
             return builder.where(domainColumn, .in, SQLSubdomains(path: path))
         }

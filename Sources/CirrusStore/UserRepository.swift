@@ -76,9 +76,9 @@ public enum UserRepository {
     /// The joins and predicates of a user listing (`u` users, `a` accounts).
     static func applyFilter(_ b: SQLSelectBuilder, _ filter: Filter) -> SQLSelectBuilder {
         var b = b.where(SQLColumn("removed", table: "u"), .is, SQLLiteral.null)
-            .where(SQLColumn("id", table: "u"), .notEqual, SQLBind(User.systemID))
+            .where(SQLColumn("id", table: "u"), .notEqual, literal(User.systemID))
         b = ScopeFilter.apply(filter.scope, to: b, accountColumn: SQLColumn("id", table: "a"), domainColumn: SQLColumn("domain_id", table: "a"))
-        if let id = filter.id { b = b.where(SQLColumn("id", table: "u"), .equal, SQLBind(id)) }
+        if let id = filter.id { b = b.where(SQLColumn("id", table: "u"), .equal, literal(id)) }
         if let name = filter.username { b = b.where(SQLColumn("username", table: "u"), .equal, SQLBind(name)) }
         if let type = filter.accountType { b = b.where(SQLColumn("account_type", table: "a"), .equal, SQLBind(type.rawValue)) }
         if let state = filter.state { b = b.where(SQLColumn("state", table: "u"), .equal, SQLBind(state.rawValue)) }
@@ -113,15 +113,19 @@ public enum UserRepository {
         public var role: Role
     }
 
+    static let ownedColumns = [
+        prefixedColumns(Columns.accounts, table: "a", prefix: "a_"),
+        prefixedColumns(Columns.domains, table: "d", prefix: "d_"),
+        prefixedColumns(Columns.roles, table: "r", prefix: "r_"),
+        #"COUNT(*) OVER () AS "total_count""#,
+    ].joined(separator: ", ")
+
     /// Like ``list(_:filter:offset:limit:)`` but with each user's account, domain and role,
     /// and the total, in one query (`COUNT(*) OVER ()`): the hot path of `listUsers`.
     public static func listOwned(_ sql: any SQLDatabase, filter: Filter, offset: Int, limit: Int?) async throws -> Listing<Owned> {
         var b = sql.select()
             .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("u")))
-            .columns(prefixedColumns(Columns.accounts, table: "a", prefix: "a_"))
-            .columns(prefixedColumns(Columns.domains, table: "d", prefix: "d_"))
-            .columns(prefixedColumns(Columns.roles, table: "r", prefix: "r_"))
-            .column(SQLRaw("COUNT(*) OVER ()"), as: "total_count")
+            .column(SQLRaw(ownedColumns))
             .from(SQLAlias(SQLIdentifier(table), as: SQLIdentifier("u")))
             .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), on: SQLColumn("account_id", table: "u"), .equal, SQLColumn("id", table: "a"))
             .join(SQLAlias(SQLIdentifier("domains"), as: SQLIdentifier("d")), on: SQLColumn("domain_id", table: "a"), .equal, SQLColumn("id", table: "d"))

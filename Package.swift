@@ -116,6 +116,8 @@ let package = Package(
             name: "CirrusServerTests",
             dependencies: [
                 "CirrusServer",
+                "CirrusModel",
+                "CirrusStore",
                 "CirrusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -83,10 +83,14 @@ public final class JobRunner: Sendable {
 
     /// Takes this server's lease, recovers orphaned jobs, then starts the workers and
     /// housekeeping. Returns once recovery is done.
-    public func start(executor: any JobExecutor) async throws {
+    ///
+    /// - Parameter exclusive: true when no other management server can share the database
+    ///   (embedded SQLite under the data-directory lock): every job left running is then an
+    ///   orphan at once, without waiting for the previous process's lease to expire.
+    public func start(executor: any JobExecutor, exclusive: Bool = false) async throws {
         stopping.store(false, ordering: .relaxed)
         try await renewLease()
-        try await recoverOrphans(executor: executor)
+        try await recoverOrphans(executor: executor, onlyThisServerIsAlive: exclusive)
         var started: [Task<Void, Never>] = []
         for index in 0..<workers {
             started.append(Task { await self.workerLoop(index: index, executor: executor) })
@@ -120,9 +124,10 @@ public final class JobRunner: Sendable {
 
     /// Running jobs whose server holds no live lease either go back to the queue (resumable
     /// commands) or fail with a reason. None stays pending forever.
-    public func recoverOrphans(executor: any JobExecutor) async throws {
+    public func recoverOrphans(executor: any JobExecutor, onlyThisServerIsAlive: Bool = false) async throws {
         let now = Date()
-        let live = try await db.read { try await LeaseRepository.liveOwners($0, prefix: Self.leasePrefix, now: now) }
+        let live = onlyThisServerIsAlive ? [serverID]
+            : try await db.read { try await LeaseRepository.liveOwners($0, prefix: Self.leasePrefix, now: now) }
         let orphans = try await db.read { try await JobRepository.orphaned($0, liveServers: live) }
         for job in orphans {
             if executor.isResumable(command: job.command) {

@@ -69,7 +69,8 @@ public final class ManagementServer: Sendable {
         let engine = Engine(db: db, jobWorkers: jobWorkers, passwordIterations: passwordIterations, logger: logger)
         try await engine.prepare(adminPassword: adminPassword)
         let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
-        try await engine.runner.start(executor: dispatcher)
+        // Under the data-directory lock no other server shares the database.
+        try await engine.runner.start(executor: dispatcher, exclusive: lock != nil)
         return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, logger: logger)
     }
 

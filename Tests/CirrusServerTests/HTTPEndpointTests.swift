@@ -1,3 +1,4 @@
+import CirrusModel
 import CirrusServer
 import CirrusStore
 import CirrusTestSupport
@@ -131,5 +132,35 @@ struct HTTPEndpointTests {
         // Once the first has stopped, the directory can be used again.
         let again = try await ManagementServer.start(options: ServerOptions(port: 0, dataDirectory: dir, adminPassword: "x", jobWorkers: 1), logger: Self.logger)
         await again.stop()
+    }
+}
+
+@Suite("Restart on the embedded database")
+struct EmbeddedRestartTests {
+    @Test("jobs left running by a crashed server are settled at the next start, even while its lease has not expired")
+    func crashedServerJobs() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-restart-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let logger = Logger(label: "test")
+        let options = ServerOptions(port: 0, dataDirectory: dir, adminPassword: "x", jobWorkers: 1)
+        let first = try await ManagementServer.start(options: options, logger: logger)
+        let crashed = "crashed-server"
+        let now = Date()
+        let jobID = UUID()
+        try await first.engine.db.transaction { sql in
+            // The dead process still holds a lease that has not run out yet.
+            _ = try await LeaseRepository.acquire(sql, name: "server:\(crashed)", owner: crashed, now: now, expires: now.addingTimeInterval(3600))
+            _ = try await JobRepository.insert(sql, AsyncJob(
+                id: 0, uuid: jobID, userID: 2, accountID: 2, domainID: 1, command: "deleteDomain", parameters: "{}", syncKey: "domain:x",
+                instanceType: nil, instanceUUID: nil, state: .running, resultCode: 0, result: nil, processStatus: 0, attempts: 1,
+                ownerServer: crashed, startEventID: nil, created: now, started: now, completed: nil))
+        }
+        await first.stop()
+        let second = try await ManagementServer.start(options: options, logger: logger)
+        let job = try await second.engine.db.read { try await JobRepository.find($0, uuid: jobID) }
+        await second.stop()
+        #expect(job?.state == .failed)
+        #expect(job?.resultCode == 530)
+        #expect(job?.result?.contains("stopped before it finished") == true)
     }
 }

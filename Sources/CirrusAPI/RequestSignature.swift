@@ -69,17 +69,15 @@ public enum RequestSignature {
         sign(canonicalString(params.filter { $0.name.lowercased() != "signature" }, style: style), secret: secret)
     }
 
-    /// True when `provided` matches the signature of `params` under either canonicalisation.
-    /// Comparison is constant-time in the length of the signature.
+    /// True when `provided` matches the signature of `params` in the Java form or, failing
+    /// that, in the lenient form. Each comparison is constant-time in the signature's length;
+    /// which form matched is not secret, so the second is only computed when needed.
     public static func verify(_ provided: String, params: [(name: String, value: String)], secret: String) -> Bool {
         let unsigned = params.filter { $0.name.lowercased() != "signature" }
-        var matched = false
-        for style in Canonicalisation.allCases {
-            // Both forms are always computed so that timing does not reveal which one matched.
-            let expected = sign(canonicalString(unsigned, style: style), secret: secret)
-            if constantTimeEquals(expected, provided) { matched = true }
+        for style in Canonicalisation.allCases where constantTimeEquals(sign(canonicalString(unsigned, style: style), secret: secret), provided) {
+            return true
         }
-        return matched
+        return false
     }
 
     /// Compares two strings without an early exit on the first differing byte.

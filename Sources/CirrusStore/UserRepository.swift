@@ -117,11 +117,11 @@ public enum UserRepository {
         prefixedColumns(Columns.accounts, table: "a", prefix: "a_"),
         prefixedColumns(Columns.domains, table: "d", prefix: "d_"),
         prefixedColumns(Columns.roles, table: "r", prefix: "r_"),
-        #"COUNT(*) OVER () AS "total_count""#,
     ].joined(separator: ", ")
 
-    /// Like ``list(_:filter:offset:limit:)`` but with each user's account, domain and role,
-    /// and the total, in one query (`COUNT(*) OVER ()`): the hot path of `listUsers`.
+    /// Like ``list(_:filter:offset:limit:)`` but with each user's account, domain and role in
+    /// one query: the hot path of `listUsers`. The total needs a second (count) query only
+    /// when the page is full or lies past the end; otherwise it follows from the page.
     public static func listOwned(_ sql: any SQLDatabase, filter: Filter, offset: Int, limit: Int?) async throws -> Listing<Owned> {
         var b = sql.select()
             .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("u")))
@@ -136,10 +136,11 @@ public enum UserRepository {
             Owned(user: try map(row), account: try AccountRepository.map(PrefixedRow(base: row, prefix: "a_")),
                   domain: try DomainRepository.map(PrefixedRow(base: row, prefix: "d_")), role: try RoleRepository.mapRole(PrefixedRow(base: row, prefix: "r_")))
         }
-        if let first = rows.first { return Listing(items: items, total: try first.int("total_count")) }
-        // An empty page: the total still matters when the page lies past the end.
-        let total = offset > 0 ? try await list(sql, filter: filter, offset: 0, limit: 0).total : 0
-        return Listing(items: [], total: total)
+        let pageIsPartial = limit.map { rows.count < $0 } ?? true
+        if pageIsPartial && (!rows.isEmpty || offset == 0) {
+            return Listing(items: items, total: offset + rows.count)
+        }
+        return Listing(items: items, total: try await list(sql, filter: filter, offset: 0, limit: 0).total)
     }
 
     /// Live users of one account.

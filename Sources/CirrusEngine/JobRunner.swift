@@ -146,6 +146,11 @@ public final class JobRunner: Sendable {
     func workerLoop(index: Int, executor: any JobExecutor) async {
         while !Task.isCancelled && !stopping.load(ordering: .relaxed) {
             do {
+                // An idle server only reads; the claim is a write transaction.
+                guard try await db.read({ try await JobRepository.hasQueued($0) }) else {
+                    await wake.wait(timeout: pollInterval)
+                    continue
+                }
                 let claimed = try await db.transaction { [serverID, db] sql in
                     try await JobRepository.claimNext(sql, dialect: db.dialect, server: serverID, now: Date())
                 }

@@ -43,6 +43,12 @@ public enum JobRepository {
         try await sql.select().column("*").from(table).where("id", .equal, id).first().map(map)
     }
 
+    /// Whether any job is queued: a cheap read that lets idle workers skip the write
+    /// transaction of ``claimNext(_:dialect:server:now:)``.
+    public static func hasQueued(_ sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("id").from(table).where("state", .equal, JobState.queued.rawValue).limit(1).first() != nil
+    }
+
     /// Claims the oldest runnable job for `server`: queued, at the head of its sync queue,
     /// and with nothing running under the same key. Returns `nil` when there is none.
     public static func claimNext(_ sql: any SQLDatabase, dialect: DatabaseDialect, server: String, now: Date) async throws -> AsyncJob? {

@@ -73,8 +73,7 @@ public struct EventNames: Sendable {
 extension EventService {
     public func names(for events: [Event]) async throws -> EventNames {
         try await db.read { sql in
-            var users: [Int64: User] = [:]
-            for id in Set(events.map(\.userID)) { if let u = try await UserRepository.find(sql, id: id) { users[id] = u } }
+            let users = try await UserRepository.find(sql, ids: Set(events.map(\.userID)))
             let accounts = try await AccountRepository.find(sql, ids: Set(events.map(\.accountID)))
             let domains = try await DomainRepository.find(sql, ids: Set(events.map(\.domainID)))
             let parents = try await EventRepository.uuids(sql, ids: Set(events.compactMap(\.startID)))

@@ -159,9 +159,14 @@ public final class JobRunner: Sendable {
                     continue
                 }
                 let outcome = await executor.execute(job)
-                let (state, code, result): (JobState, Int, String) = switch outcome {
-                case .succeeded(let json): (.succeeded, 0, json)
-                case .failed(let code, let message): (.failed, code, ResponseJSON.error(code: code, message: message))
+                let (event, code, result): (JobStateMachine.Event, Int, String) = switch outcome {
+                case .succeeded(let json): (.succeed, 0, json)
+                case .failed(let code, let message): (.fail, code, ResponseJSON.error(code: code, message: message))
+                }
+                // The transition comes from the job state machine; a claimed job is running.
+                guard let state = JobStateMachine.next(job.state, on: event) else {
+                    logger.error("Job in state \(job.state.rawValue) cannot take \(event)", metadata: ["job": "\(job.uuid)"])
+                    continue
                 }
                 try await db.transaction { sql in
                     _ = try await JobRepository.complete(sql, id: job.id, state: state, resultCode: code, result: result, at: Date())

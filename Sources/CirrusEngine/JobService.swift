@@ -73,8 +73,7 @@ public struct JobService: Sendable {
         try await db.read { sql in
             let accounts = try await AccountRepository.find(sql, ids: Set(jobs.map(\.accountID)))
             let domains = try await DomainRepository.find(sql, ids: Set(jobs.map(\.domainID)))
-            var users: [Int64: User] = [:]
-            for id in Set(jobs.map(\.userID)) { if let u = try await UserRepository.find(sql, id: id) { users[id] = u } }
+            let users = try await UserRepository.find(sql, ids: Set(jobs.map(\.userID)))
             return (accounts, domains, users)
         }
     }

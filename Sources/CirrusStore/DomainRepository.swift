@@ -127,8 +127,4 @@ public enum DomainRepository {
     public static func markRemoved(_ sql: any SQLDatabase, id: Int64, at date: Date) async throws {
         try await sql.update(table).set("removed", to: date.storedMillis).set("state", to: DomainState.inactive.rawValue).where("id", .equal, id).run()
     }
-
-    public static func setState(_ sql: any SQLDatabase, id: Int64, state: DomainState) async throws {
-        try await sql.update(table).set("state", to: state.rawValue).where("id", .equal, id).run()
-    }
 }

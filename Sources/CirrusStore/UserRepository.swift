@@ -38,6 +38,16 @@ public enum UserRepository {
         try await sql.select().column("*").from(table).where("uuid", .equal, uuid.stored).where("removed", .is, SQLLiteral.null).first().map(map)
     }
 
+    /// Users by id, removed ones included (events and jobs keep naming them).
+    public static func find(_ sql: any SQLDatabase, ids: Set<Int64>) async throws -> [Int64: User] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: User] = [:]
+        for row in try await sql.select().column("*").from(table).where("id", .in, Array(ids)).all() {
+            let u = try map(row); out[u.id] = u
+        }
+        return out
+    }
+
     public static func find(_ sql: any SQLDatabase, apiKey: String) async throws -> User? {
         try await sql.select().column("*").from(table).where("api_key", .equal, apiKey).where("removed", .is, SQLLiteral.null).first().map(map)
     }

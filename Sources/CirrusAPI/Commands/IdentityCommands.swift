@@ -97,7 +97,7 @@ enum IdentityCommands {
             ParameterSpec("timezone", .string, description: "the time zone of the first user"),
             ParameterSpec("username", .string, required: true, description: "the login name of the first user"),
             ParameterSpec("networkdomain", .string, description: "the network domain of the account"),
-            ParameterSpec("accountdetails", .map, description: "details to store with the account"),
+            ParameterSpec("accountdetails", .map, description: "accepted for compatibility; account details are not stored yet"),
             ParameterSpec("accountid", .string, description: "the UUID to give the account"),
             ParameterSpec("userid", .string, description: "the UUID to give the user"),
         ], response: Schemas.account.description, access: .admins, handler: .sync { ctx in
@@ -113,7 +113,7 @@ enum IdentityCommands {
             ParameterSpec("roleid", .uuid, since: "4.9.0", related: ["listRoles"], description: "the new role, of the same type"),
             ParameterSpec("newname", .string, description: "the new name"),
             ParameterSpec("networkdomain", .string, description: "the new network domain"),
-            ParameterSpec("accountdetails", .map, description: "details to store with the account"),
+            ParameterSpec("accountdetails", .map, description: "accepted for compatibility; account details are not stored yet"),
         ], response: Schemas.account.description, access: .admins, handler: .sync { ctx in
             let p = ctx.parameters
             return accountResult(try await ctx.engine.identity.updateAccount(caller: ctx.caller, uuid: p.uuid("id"), name: p.string("account"), domainUUID: p.uuid("domainid"),

@@ -90,9 +90,7 @@ public enum DomainRepository {
             if let keyword = filter.keyword { b = b.where(SQLFunction("lower", args: SQLIdentifier("name")), .like, SQLBind("%\(keyword.lowercased())%")) }
             return b
         }
-        let total = try await build(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")).first().map { try $0.int("n") } ?? 0
-        let rows = try await build(sql.select().column("*")).orderBy("id").window(offset: offset, limit: limit).all()
-        return Listing(items: try rows.map(map), total: total)
+        return try await fetchListing(sql, filtered: build, order: { $0.orderBy("id") }, offset: offset, limit: limit, map: map)
     }
 
     /// Ids of live direct children of the given domains, for `haschild`.

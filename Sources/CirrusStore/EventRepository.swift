@@ -92,9 +92,7 @@ public enum EventRepository {
     }
 
     public static func list(_ sql: any SQLDatabase, filter: Filter, offset: Int, limit: Int?) async throws -> Listing<Event> {
-        let total = try await build(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"), filter).first().map { try $0.int("n") } ?? 0
-        let rows = try await build(sql.select().column("*"), filter).orderBy("id", .descending).window(offset: offset, limit: limit).all()
-        return Listing(items: try rows.map(map), total: total)
+        try await fetchListing(sql, filtered: { build($0, filter) }, order: { $0.orderBy("id", .descending) }, offset: offset, limit: limit, map: map)
     }
 
     /// UUIDs of events by id.

@@ -65,9 +65,7 @@ public enum RoleRepository {
             }
             return b
         }
-        let total = try await build(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")).first().map { try $0.int("n") } ?? 0
-        let rows = try await build(sql.select().column("*")).orderBy("id").window(offset: offset, limit: limit).all()
-        return Listing(items: try rows.map(mapRole), total: total)
+        return try await fetchListing(sql, filtered: build, order: { $0.orderBy("id") }, offset: offset, limit: limit, map: mapRole)
     }
 
     public static func update(_ sql: any SQLDatabase, _ role: Role) async throws {

@@ -49,6 +49,18 @@ extension SQLSelectBuilder {
     }
 }
 
+/// The one count-then-page query of list repositories: `filtered` adds the FROM, joins and
+/// predicates to a select; the total is counted over them and the page is read in `order`.
+func fetchListing<T: Sendable>(_ sql: any SQLDatabase, columns: any SQLExpression = SQLLiteral.all,
+                               filtered: (SQLSelectBuilder) -> SQLSelectBuilder,
+                               order: (SQLSelectBuilder) -> SQLSelectBuilder,
+                               offset: Int, limit: Int?, map: (any SQLRow) throws -> T) async throws -> Listing<T> {
+    let total = try await filtered(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")).first().map { try $0.int("n") } ?? 0
+    guard limit != 0 else { return Listing(items: [], total: total) }
+    let rows = try await order(filtered(sql.select().column(columns))).window(offset: offset, limit: limit).all()
+    return Listing(items: try rows.map(map), total: total)
+}
+
 /// A page of rows plus the total number of rows matching the filter.
 public struct Listing<T: Sendable>: Sendable {
     public var items: [T]

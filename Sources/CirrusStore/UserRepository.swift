@@ -108,11 +108,8 @@ public enum UserRepository {
             applyFilter(b.from(SQLAlias(SQLIdentifier(table), as: SQLIdentifier("u")))
                 .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), on: SQLColumn("account_id", table: "u"), .equal, SQLColumn("id", table: "a")), filter)
         }
-        let total = try await build(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")).first().map { try $0.int("n") } ?? 0
-        guard limit != 0 else { return Listing(items: [], total: total) }
-        let rows = try await build(sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("u"))))
-            .orderBy(SQLColumn("id", table: "u")).window(offset: offset, limit: limit).all()
-        return Listing(items: try rows.map(map), total: total)
+        return try await fetchListing(sql, columns: SQLColumn(SQLLiteral.all, table: SQLIdentifier("u")), filtered: build,
+                                      order: { $0.orderBy(SQLColumn("id", table: "u")) }, offset: offset, limit: limit, map: map)
     }
 
     /// A user with its account, domain and role, as list responses show them.

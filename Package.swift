@@ -19,11 +19,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // Pure value types: identifiers, entities, state machines, errors. No I/O.
         .target(
             name: "CirrusModel",
+            dependencies: []
+        ),
+        // Codable agent envelopes, commands and answers shared by the management server and agents.
+        .target(
+            name: "CirrusProtocol",
             dependencies: []
         ),
         // SQLKit repositories, migrations, job queue and leases over SQLite and PostgreSQL.
@@ -45,6 +51,7 @@ let package = Package(
             dependencies: [
                 "CirrusModel",
                 "CirrusStore",
+                "CirrusProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -69,8 +76,22 @@ let package = Package(
                 "CirrusAPI",
                 "CirrusEngine",
                 "CirrusStore",
+                "CirrusProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The host agent: the WebSocket link to management servers and the hypervisor
+        // drivers behind it (the Simulator now; KVM through libvirt later).
+        .target(
+            name: "CirrusAgent",
+            dependencies: [
+                "CirrusProtocol",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Test helpers shared by test targets: a fresh database on either engine.
@@ -82,6 +103,7 @@ let package = Package(
             name: "cirrus",
             dependencies: [
                 "CirrusServer",
+                "CirrusAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,6 +121,10 @@ let package = Package(
             name: "CirrusBenchBare",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/BareServer"
+        ),
+        .testTarget(
+            name: "CirrusAgentTests",
+            dependencies: ["CirrusAgent", "CirrusProtocol", "CirrusServer", "CirrusEngine", "CirrusModel", "CirrusStore", "CirrusTestSupport"]
         ),
         .testTarget(
             name: "CirrusModelTests",

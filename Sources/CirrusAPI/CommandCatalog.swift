@@ -2,6 +2,8 @@
 /// these lists; nothing else needs to know about it.
 public enum CommandCatalog {
     public static func registry() -> CommandRegistry {
-        CommandRegistry(IdentityCommands.all + RoleCommands.all + JobCommands.all + EventCommands.all + ConfigCommands.all + DiscoveryCommands.all)
+        CommandRegistry(IdentityCommands.all + RoleCommands.all + JobCommands.all + EventCommands.all + ConfigCommands.all + DiscoveryCommands.all
+                        + InfrastructureCommands.all + HostCommands.all + OfferingCommands.all + TemplateCommands.all
+                        + SimulatorCommands.all + CapacityCommands.all)
     }
 }

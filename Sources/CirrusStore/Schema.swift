@@ -6,6 +6,11 @@ public enum Schema {
     /// Every migration, in order. Append new ones; never edit an applied one.
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "identity, jobs, events, settings", apply: createFoundation),
+        Migration(version: 2, name: "infrastructure: zones, pods, clusters, hosts, storage, IP ranges", apply: createInfrastructure),
+        Migration(version: 3, name: "offerings: service, disk, network and VPC offerings", apply: createOfferings),
+        Migration(version: 4, name: "templates, ISOs, OS types", apply: createTemplates),
+        Migration(version: 5, name: "agent link and the Simulator's mocks", apply: createAgentState),
+        Migration(version: 6, name: "capacity and alerts", apply: createCapacity),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

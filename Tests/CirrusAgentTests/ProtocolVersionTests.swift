@@ -1,0 +1,9 @@
+import CirrusAgent
+import CirrusProtocol
+import Testing
+
+@Suite struct ProtocolVersionTests {
+    @Test func agentSpeaksTheCurrentProtocol() {
+        #expect(Agent.protocolVersion == AgentProtocol.version)
+    }
+}

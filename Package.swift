@@ -77,6 +77,7 @@ let package = Package(
                 "CirrusEngine",
                 "CirrusStore",
                 "CirrusProtocol",
+                "CirrusAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CirrusAPITests",
-            dependencies: ["CirrusAPI", "CirrusEngine", "CirrusStore", "CirrusTestSupport", "CirrusModel"]
+            dependencies: ["CirrusAPI", "CirrusEngine", "CirrusStore", "CirrusTestSupport", "CirrusModel", "CirrusAgent", "CirrusProtocol"]
         ),
         .testTarget(
             name: "CirrusWireTests",

@@ -114,6 +114,9 @@ public enum HostStatusMachine {
         case startAgentRebalance = "StartAgentRebalance"
         case rebalanceCompleted = "RebalanceCompleted"
         case rebalanceFailed = "RebalanceFailed"
+        /// The agent's link closed, or its pings are overdue: Cirrus waits `alert.wait` in
+        /// Disconnected for the agent to come back before raising Alert (WaitedTooLong).
+        case linkLost = "LinkLost"
     }
 
     /// The next status, or `nil` when `event` is not allowed in `status`.
@@ -152,6 +155,9 @@ public enum HostStatusMachine {
         case (.rebalancing, .rebalanceCompleted), (.rebalancing, .agentConnected): .connecting
         case (.rebalancing, .agentDisconnected): .rebalancing
         case (.error, .agentConnected): .connecting
+        case (.up, .linkLost), (.connecting, .linkLost), (.disconnected, .linkLost): .disconnected
+        case (.alert, .linkLost): .alert
+        case (.down, .linkLost): .down
         default: nil
         }
     }

@@ -1,0 +1,119 @@
+import CirrusProtocol
+import Foundation
+import Synchronization
+
+/// A simulated hypervisor host (CloudStack's simulator `AgentRoutingResource`): fixed
+/// capacity, simulated instances whose power states travel in pings, and answers to the
+/// commands a real host would get. Fault injection (`configureSimulator`) is applied by
+/// the management server before a command is dispatched here.
+public final class SimulatorResource: HostResource {
+    /// One simulated instance.
+    public struct Instance: Sendable, Equatable {
+        public var name: String
+        public var cpus: Int
+        /// MHz per vCPU.
+        public var speed: Int64
+        public var memory: Int64
+        public var powerState: PowerState
+    }
+
+    /// Why a simulated instance could not start.
+    public struct InsufficientResources: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String { "Not enough resource to start the vm" }
+    }
+
+    public let spec: SimulatedHostSpec
+    private let agentKey: String?
+    private let instances = Mutex<[String: Instance]>([:])
+
+    public init(spec: SimulatedHostSpec, agentKey: String? = nil) {
+        self.spec = spec
+        self.agentKey = agentKey
+    }
+
+    /// The factory the management server injects for in-process simulated hosts.
+    public static let factory: @Sendable (SimulatedHostSpec) -> any HostResource = { SimulatorResource(spec: $0) }
+
+    public func startup() async -> StartupInfo {
+        let cap = spec.capacity
+        let pool = LocalStoragePool(uuid: Self.localPoolUUID(guid: spec.guid), name: "\(spec.name)-local", path: "/mnt/\(spec.guid)",
+                                    capacityBytes: cap.localStorage, availableBytes: cap.localStorage)
+        return StartupInfo(guid: spec.guid, name: spec.name, hypervisorType: "Simulator", hypervisorVersion: "4.19", cpuSockets: 1,
+                           cpus: cap.cpuCores, cpuSpeed: cap.cpuSpeed, memory: cap.memory, dom0Memory: cap.memory / 10, arch: "x86_64",
+                           privateIP: spec.privateIP, privateMAC: spec.privateMAC, zoneUUID: spec.zoneUUID, podUUID: spec.podUUID,
+                           clusterUUID: spec.clusterUUID, agentKey: agentKey, localStoragePools: [pool], bridges: ["cloudbr0"],
+                           instances: report(), agentVersion: AgentProtocol.agentVersion, url: spec.url)
+    }
+
+    public func ping() async -> PingReport {
+        PingReport(health: .up, instances: report())
+    }
+
+    public func execute(_ command: AgentCommand) async -> Answer {
+        switch command {
+        case .checkHealth, .maintain, .ready:
+            return .success()
+        case .getHostStats:
+            let (usedMemory, usedCPU) = instances.withLock { all in
+                all.values.filter { $0.powerState == .powerOn }.reduce((Int64(0), Int64(0))) { ($0.0 + $1.memory, $0.1 + Int64($1.cpus) * $1.speed) }
+            }
+            let total = Int64(spec.capacity.cpuCores) * spec.capacity.cpuSpeed
+            return .success(payload: .hostStats(HostStats(cpuUtilization: total > 0 ? Double(usedCPU) * 100 / Double(total) : 0,
+                                                          totalMemory: spec.capacity.memory, freeMemory: spec.capacity.memory - usedMemory,
+                                                          networkReadKBs: 32768, networkWriteKBs: 16384)))
+        case .modifyStoragePool:
+            return .success(payload: .storagePool(capacityBytes: spec.capacity.localStorage, availableBytes: spec.capacity.localStorage))
+        case .checkOnHost:
+            // A simulated host cannot see its neighbours; fault injection decides otherwise.
+            return Answer(result: true, details: "The Simulator cannot tell whether another host is alive", payload: .hostAlive(nil))
+        case .unsupported:
+            return .unsupported(command)
+        }
+    }
+
+    // MARK: simulated instances (driven by the instances work)
+
+    /// Starts (or restarts) a simulated instance, refusing when CPU or memory would be overcommitted.
+    public func startInstance(name: String, cpus: Int, speed: Int64, memory: Int64) throws(InsufficientResources) {
+        try instances.withLock { (all: inout [String: Instance]) throws(InsufficientResources) in
+            let running = all.values.filter { $0.powerState == .powerOn && $0.name != name }
+            let cpu = running.reduce(Int64(0)) { $0 + Int64($1.cpus) * $1.speed } + Int64(cpus) * speed
+            let mem = running.reduce(Int64(0)) { $0 + $1.memory } + memory
+            guard cpu <= Int64(spec.capacity.cpuCores) * spec.capacity.cpuSpeed, mem <= spec.capacity.memory else { throw InsufficientResources() }
+            all[name] = Instance(name: name, cpus: cpus, speed: speed, memory: memory, powerState: .powerOn)
+        }
+    }
+
+    /// Stops a simulated instance; its CPU and memory are released.
+    public func stopInstance(name: String) {
+        instances.withLock { $0[name]?.powerState = .powerOff }
+    }
+
+    /// Forgets a simulated instance.
+    public func removeInstance(name: String) {
+        instances.withLock { _ = $0.removeValue(forKey: name) }
+    }
+
+    public var instanceList: [Instance] {
+        instances.withLock { Array($0.values).sorted { $0.name < $1.name } }
+    }
+
+    private func report() -> [InstanceReport] {
+        instances.withLock { all in all.values.sorted { $0.name < $1.name }.map { InstanceReport(name: $0.name, powerState: $0.powerState) } }
+    }
+
+    /// A stable UUID for a host's local pool, derived from its guid.
+    public static func localPoolUUID(guid: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var h1: UInt64 = 0xcbf2_9ce4_8422_2325, h2: UInt64 = 0x8422_2325_cbf2_9ce4
+        for b in Array("local:\(guid)".utf8) {
+            h1 = (h1 ^ UInt64(b)) &* 0x100_0000_01b3
+            h2 = (h2 &* 31) &+ UInt64(b)
+        }
+        for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: h1 >> (8 * UInt64(i))); bytes[8 + i] = UInt8(truncatingIfNeeded: h2 >> (8 * UInt64(i))) }
+        bytes[6] = (bytes[6] & 0x0f) | 0x50
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let u = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return u.uuidString.lowercased()
+    }
+}

@@ -12,6 +12,7 @@ public final class Engine: Sendable {
     public let events: EventService
     public let identity: IdentityService
     public let roles: RoleService
+    public let offerings: OfferingService
     public let sessions: SessionService
     public let runner: JobRunner
     public let jobs: JobService
@@ -28,6 +29,7 @@ public final class Engine: Sendable {
         events = EventService(db: db)
         identity = IdentityService(db: db, hasher: PasswordHasher(iterations: passwordIterations), events: events, config: config, cache: identityCache, logger: logger)
         roles = RoleService(db: db, events: events, cache: identityCache)
+        offerings = OfferingService(db: db, events: events, config: config)
         sessions = SessionService(db: db, config: config)
         runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
         jobs = JobService(db: db, runner: runner, events: events)
@@ -37,5 +39,6 @@ public final class Engine: Sendable {
     public func prepare(adminPassword: String?) async throws {
         _ = try await Migrator(migrations: Schema.migrations).migrate(db, logger: logger)
         try await Bootstrap.seed(db: db, hasher: identity.hasher, adminPassword: adminPassword, logger: logger)
+        try await offerings.seedDefaults()
     }
 }

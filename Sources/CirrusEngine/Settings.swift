@@ -22,10 +22,14 @@ public enum Settings {
         description: "Require signatureVersion 3 with an expires no more than 15 minutes ahead on every API-key request")
     public static let apiKeyAccess = ConfigDefinition("api.key.access", category: "Advanced", type: .boolean, default: "true",
         description: "Allow API-key access; can be switched off per domain or account", scopes: [.domain, .account])
+    public static let customDiskOfferingMinSize = ConfigDefinition("custom.diskoffering.size.min", category: "Advanced", type: .long, default: "1",
+        description: "The smallest size (GB) of a volume from a customized disk offering, and of a fixed disk offering", range: 1...1_048_576)
+    public static let customDiskOfferingMaxSize = ConfigDefinition("custom.diskoffering.size.max", category: "Advanced", type: .long, default: "1024",
+        description: "The largest size (GB) of a volume from a customized disk offering, and of a fixed disk offering", range: 1...1_048_576)
 
     /// Every declared setting, by name.
     public static let all: [ConfigDefinition] = [
         defaultPageSize, sessionTimeout, sessionKeyCheck, jobExpireMinutes, jobWorkers, eventPurgeDelay, eventPurgeInterval,
-        enforcePostRequestsAndTimestamps, apiKeyAccess,
+        enforcePostRequestsAndTimestamps, apiKeyAccess, customDiskOfferingMinSize, customDiskOfferingMaxSize,
     ].sorted { $0.name < $1.name }
 }

@@ -82,6 +82,18 @@ public enum EventType {
     public static let configurationEdit = "CONFIGURATION.VALUE.EDIT"
     public static let eventArchive = "EVENT.ARCHIVE"
     public static let eventDelete = "EVENT.DELETE"
+    public static let serviceOfferingCreate = "SERVICE.OFFERING.CREATE"
+    public static let serviceOfferingEdit = "SERVICE.OFFERING.EDIT"
+    public static let serviceOfferingDelete = "SERVICE.OFFERING.DELETE"
+    public static let diskOfferingCreate = "DISK.OFFERING.CREATE"
+    public static let diskOfferingEdit = "DISK.OFFERING.EDIT"
+    public static let diskOfferingDelete = "DISK.OFFERING.DELETE"
+    public static let networkOfferingCreate = "NETWORK.OFFERING.CREATE"
+    public static let networkOfferingEdit = "NETWORK.OFFERING.EDIT"
+    public static let networkOfferingDelete = "NETWORK.OFFERING.DELETE"
+    public static let vpcOfferingCreate = "VPC.OFFERING.CREATE"
+    public static let vpcOfferingUpdate = "VPC.OFFERING.UPDATE"
+    public static let vpcOfferingDelete = "VPC.OFFERING.DELETE"
 
     /// Every type above, sorted.
     public static let all: [String] = [
@@ -90,5 +102,7 @@ public enum EventType {
         accountLock, domainCreate, domainUpdate, domainDelete, roleCreate, roleUpdate, roleDelete,
         rolePermissionCreate, rolePermissionUpdate, rolePermissionDelete, configurationEdit,
         eventArchive, eventDelete,
+        serviceOfferingCreate, serviceOfferingEdit, serviceOfferingDelete, diskOfferingCreate, diskOfferingEdit, diskOfferingDelete,
+        networkOfferingCreate, networkOfferingEdit, networkOfferingDelete, vpcOfferingCreate, vpcOfferingUpdate, vpcOfferingDelete,
     ].sorted()
 }

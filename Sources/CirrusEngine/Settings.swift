@@ -28,8 +28,8 @@ public enum Settings {
         description: "The largest size (GB) of a volume from a customized disk offering, and of a fixed disk offering", range: 1...1_048_576)
 
     /// Every declared setting, by name.
-    public static let all: [ConfigDefinition] = [
+    public static let all: [ConfigDefinition] = ([
         defaultPageSize, sessionTimeout, sessionKeyCheck, jobExpireMinutes, jobWorkers, eventPurgeDelay, eventPurgeInterval,
         enforcePostRequestsAndTimestamps, apiKeyAccess, customDiskOfferingMinSize, customDiskOfferingMaxSize,
-    ].sorted { $0.name < $1.name }
+    ] + capacity + templates + agents).sorted { $0.name < $1.name }
 }

@@ -16,6 +16,9 @@ public final class Engine: Sendable {
     public let sessions: SessionService
     public let runner: JobRunner
     public let jobs: JobService
+    public let agents: AgentManager
+    public let hosts: HostService
+    public let simulator: SimulatorService
     /// This process's id among management servers (job ownership, leases).
     public let serverID: String
     public let logger: Logger
@@ -33,6 +36,9 @@ public final class Engine: Sendable {
         sessions = SessionService(db: db, config: config)
         runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
         jobs = JobService(db: db, runner: runner, events: events)
+        agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
+        hosts = HostService(db: db, agents: agents, config: config, logger: logger)
+        simulator = SimulatorService(db: db)
     }
 
     /// Migrates the schema and seeds a fresh database. Safe to call on every start.

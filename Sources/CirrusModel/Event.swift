@@ -82,6 +82,9 @@ public enum EventType {
     public static let configurationEdit = "CONFIGURATION.VALUE.EDIT"
     public static let eventArchive = "EVENT.ARCHIVE"
     public static let eventDelete = "EVENT.DELETE"
+    public static let hostReconnect = "HOST.RECONNECT"
+    public static let maintenancePrepare = "MAINT.PREPARE"
+    public static let maintenanceCancel = "MAINT.CANCEL"
     public static let serviceOfferingCreate = "SERVICE.OFFERING.CREATE"
     public static let serviceOfferingEdit = "SERVICE.OFFERING.EDIT"
     public static let serviceOfferingDelete = "SERVICE.OFFERING.DELETE"
@@ -102,6 +105,7 @@ public enum EventType {
         accountLock, domainCreate, domainUpdate, domainDelete, roleCreate, roleUpdate, roleDelete,
         rolePermissionCreate, rolePermissionUpdate, rolePermissionDelete, configurationEdit,
         eventArchive, eventDelete,
+        hostReconnect, maintenancePrepare, maintenanceCancel,
         serviceOfferingCreate, serviceOfferingEdit, serviceOfferingDelete, diskOfferingCreate, diskOfferingEdit, diskOfferingDelete,
         networkOfferingCreate, networkOfferingEdit, networkOfferingDelete, vpcOfferingCreate, vpcOfferingUpdate, vpcOfferingDelete,
     ].sorted()

@@ -1,4 +1,5 @@
 import CirrusAPI
+import CirrusAgent
 import CirrusEngine
 import CirrusStore
 import Foundation
@@ -14,6 +15,8 @@ public struct ServerOptions: Sendable {
     public var databaseURL: String?
     public var adminPassword: String?
     public var jobWorkers: Int
+    /// TCP port of the agent endpoint (`ws://host:agentPort/agent`).
+    public var agentPort: Int = 8250
 
     public init(host: String = "0.0.0.0", port: Int = 8080, dataDirectory: String = "./data", databaseURL: String? = nil, adminPassword: String? = nil, jobWorkers: Int = 8) {
         self.host = host
@@ -54,6 +57,7 @@ public final class ManagementServer: Sendable {
         }
         do {
             let server = try await start(database: db, lock: lock, adminPassword: options.adminPassword, jobWorkers: options.jobWorkers, logger: logger)
+            try await server.writeAgentKey(dataDirectory: options.dataDirectory)
             logger.info("Management server ready", metadata: ["database": "\(configuration)", "server": "\(server.engine.serverID)"])
             return server
         } catch {
@@ -68,10 +72,35 @@ public final class ManagementServer: Sendable {
                              passwordIterations: Int = 100_000, logger: Logger) async throws -> ManagementServer {
         let engine = Engine(db: db, jobWorkers: jobWorkers, passwordIterations: passwordIterations, logger: logger)
         try await engine.prepare(adminPassword: adminPassword)
+        engine.agents.setSimulatorFactory(SimulatorResource.factory)
+        try await engine.agents.start()
         let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
         // Under the data-directory lock no other server shares the database.
         try await engine.runner.start(executor: dispatcher, exclusive: lock != nil)
         return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, logger: logger)
+    }
+
+    /// Writes the shared agent key to `<data-dir>/agent.key` (mode 0600) for operators.
+    func writeAgentKey(dataDirectory: String) async throws {
+        let key = try await engine.agents.agentKey()
+        let path = (dataDirectory as NSString).appendingPathComponent("agent.key")
+        _ = FileManager.default.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+    }
+
+    /// The agent endpoint (`ws://host:port/agent`) as its own application.
+    /// `onListening` receives the bound port (useful with port 0).
+    public func agentApplication(host: String, port: Int, onListening: @escaping @Sendable (Int?) async -> Void = { _ in }) -> some ApplicationProtocol {
+        AgentEndpoint.application(agents: engine.agents, host: host, port: port, logger: logger, onListening: onListening)
+    }
+
+    /// The HTTP application serving the API, with the agent endpoint on `agentPort` as a
+    /// service of the same application when given.
+    public func application(host: String, port: Int, agentPort: Int) -> some ApplicationProtocol {
+        let router = Router()
+        APIRoutes.register(on: router, dispatcher: dispatcher, openAPI: OpenAPIDocument.json(for: dispatcher.registry))
+        router.get("/") { _, _ in "Cirrus management server. The API is at /client/api; its OpenAPI document at /client/api/openapi.json.\n" }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus"),
+                           services: [agentApplication(host: host, port: agentPort)], logger: logger)
     }
 
     /// The HTTP application serving the API.
@@ -84,6 +113,7 @@ public final class ManagementServer: Sendable {
 
     /// Stops the workers and closes the database.
     public func stop() async {
+        await engine.agents.stop()
         await engine.runner.stop()
         await engine.db.shutdown()
         lock?.release()

@@ -5,12 +5,11 @@ import Hummingbird
 import Logging
 
 /// `cirrus`: the management server and operator tools in one executable.
-@main
 struct Cirrus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cirrus",
         abstract: "Cirrus: a CloudStack-compatible IaaS cloud orchestration platform.",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, AgentCommand.self]
     )
 }
 
@@ -19,6 +18,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "TCP port of the API.")
     var port: Int = 8080
+
+    @Option(name: .customLong("agent-port"), help: "TCP port of the agent endpoint (ws://<host>:<port>/agent).")
+    var agentPort: Int = 8250
 
     @Option(help: "Address to listen on.")
     var host: String = "0.0.0.0"
@@ -53,10 +55,13 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         do {
-            try await server.application(host: host, port: port).runService()
+            try await server.application(host: host, port: port, agentPort: agentPort).runService()
         } catch {
             logger.error("HTTP server stopped: \(error)")
         }
         await server.stop()
     }
 }
+
+// The module has several files, so this file's top-level code is the entry point (no @main).
+await Cirrus.main()

@@ -33,7 +33,7 @@ public struct ConfigEntry: Sendable {
 
 /// Typed settings with scope resolution: the one accessor every service reads settings through.
 public actor ConfigService {
-    private let db: any Database
+    let db: any Database
     public nonisolated let definitions: [String: ConfigDefinition]
     private var values: [String: [ScopeKey: String]] = [:]
     private var loadedAt: Date = .distantPast

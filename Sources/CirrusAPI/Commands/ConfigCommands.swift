@@ -27,7 +27,7 @@ enum ConfigCommands {
         case .domain:
             return (scope, try await ctx.engine.identity.domain(uuid: uuid).id)
         case .zone, .cluster, .storagePool, .global:
-            throw CloudError.invalidParameter("Unable to find \(scope.rawValue) by id \(uuid.uuidString.lowercased())")
+            return (scope, try await ctx.engine.config.infrastructureScopeID(scope, uuid: uuid))
         }
     }
 

@@ -16,6 +16,8 @@ public final class Engine: Sendable {
     public let sessions: SessionService
     public let runner: JobRunner
     public let jobs: JobService
+    /// Zones, physical networks, pods, clusters, storage, image stores and public IP ranges.
+    public let infrastructure: InfrastructureService
     public let agents: AgentManager
     public let hosts: HostService
     public let simulator: SimulatorService
@@ -36,6 +38,7 @@ public final class Engine: Sendable {
         sessions = SessionService(db: db, config: config)
         runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
         jobs = JobService(db: db, runner: runner, events: events)
+        infrastructure = InfrastructureService(db: db, events: events, config: config)
         agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
         hosts = HostService(db: db, agents: agents, config: config, logger: logger)
         simulator = SimulatorService(db: db)

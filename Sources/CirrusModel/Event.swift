@@ -97,6 +97,28 @@ public enum EventType {
     public static let vpcOfferingCreate = "VPC.OFFERING.CREATE"
     public static let vpcOfferingUpdate = "VPC.OFFERING.UPDATE"
     public static let vpcOfferingDelete = "VPC.OFFERING.DELETE"
+    public static let zoneCreate = "ZONE.CREATE"
+    public static let zoneEdit = "ZONE.EDIT"
+    public static let zoneDelete = "ZONE.DELETE"
+    public static let podCreate = "POD.CREATE"
+    public static let podEdit = "POD.EDIT"
+    public static let podDelete = "POD.DELETE"
+    public static let vlanIPRangeCreate = "VLAN.IP.RANGE.CREATE"
+    public static let vlanIPRangeDelete = "VLAN.IP.RANGE.DELETE"
+    public static let physicalNetworkCreate = "PHYSICAL.NETWORK.CREATE"
+    public static let physicalNetworkUpdate = "PHYSICAL.NETWORK.UPDATE"
+    public static let physicalNetworkDelete = "PHYSICAL.NETWORK.DELETE"
+    public static let serviceProviderCreate = "SERVICE.PROVIDER.CREATE"
+    public static let serviceProviderUpdate = "SERVICE.PROVIDER.UPDATE"
+    public static let serviceProviderDelete = "SERVICE.PROVIDER.DELETE"
+    public static let trafficTypeCreate = "TRAFFIC.TYPE.CREATE"
+    public static let trafficTypeUpdate = "TRAFFIC.TYPE.UPDATE"
+    public static let trafficTypeDelete = "TRAFFIC.TYPE.DELETE"
+    public static let networkElementConfigure = "NETWORK.ELEMENT.CONFIGURE"
+    public static let maintenancePreparePrimaryStorage = "MAINT.PREPARE.PS"
+    public static let maintenanceCancelPrimaryStorage = "MAINT.CANCEL.PS"
+    public static let enablePrimaryStorage = "ENABLE.PS"
+    public static let disablePrimaryStorage = "DISABLE.PS"
 
     /// Every type above, sorted.
     public static let all: [String] = [
@@ -108,5 +130,9 @@ public enum EventType {
         hostReconnect, maintenancePrepare, maintenanceCancel,
         serviceOfferingCreate, serviceOfferingEdit, serviceOfferingDelete, diskOfferingCreate, diskOfferingEdit, diskOfferingDelete,
         networkOfferingCreate, networkOfferingEdit, networkOfferingDelete, vpcOfferingCreate, vpcOfferingUpdate, vpcOfferingDelete,
+        zoneCreate, zoneEdit, zoneDelete, podCreate, podEdit, podDelete, vlanIPRangeCreate, vlanIPRangeDelete,
+        physicalNetworkCreate, physicalNetworkUpdate, physicalNetworkDelete, serviceProviderCreate, serviceProviderUpdate, serviceProviderDelete,
+        trafficTypeCreate, trafficTypeUpdate, trafficTypeDelete, networkElementConfigure, maintenancePreparePrimaryStorage,
+        maintenanceCancelPrimaryStorage, enablePrimaryStorage, disablePrimaryStorage,
     ].sorted()
 }

@@ -155,6 +155,11 @@ public enum StoragePoolRepository {
         try await sql.update(table).set("removed", to: date.storedMillis).set("status", to: StoragePoolStatus.removed.rawValue).where("id", .equal, id).run()
     }
 
+    /// The internal id of the live host with `uuid`, for `listStoragePools hostid=`.
+    public static func hostID(_ sql: any SQLDatabase, uuid: UUID) async throws -> Int64? {
+        try await sql.select().column("id").from("hosts").where("uuid", .equal, uuid.stored).where("removed", .is, SQLLiteral.null).first().map { try $0.int64("id") }
+    }
+
     /// Volumes on a pool, for `deleteStoragePool`'s refusal.
     ///
     /// TODO(volumes): count live volumes whose pool is `poolID` once the volumes table exists.

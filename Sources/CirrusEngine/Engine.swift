@@ -14,6 +14,7 @@ public final class Engine: Sendable {
     public let roles: RoleService
     public let offerings: OfferingService
     public let sessions: SessionService
+    public let templates: TemplateService
     public let runner: JobRunner
     public let jobs: JobService
     /// Zones, physical networks, pods, clusters, storage, image stores and public IP ranges.
@@ -36,6 +37,7 @@ public final class Engine: Sendable {
         roles = RoleService(db: db, events: events, cache: identityCache)
         offerings = OfferingService(db: db, events: events, config: config)
         sessions = SessionService(db: db, config: config)
+        templates = TemplateService(db: db, events: events, config: config, identity: identity, serverID: serverID, logger: logger)
         runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
         jobs = JobService(db: db, runner: runner, events: events)
         infrastructure = InfrastructureService(db: db, events: events, config: config)
@@ -49,5 +51,6 @@ public final class Engine: Sendable {
         _ = try await Migrator(migrations: Schema.migrations).migrate(db, logger: logger)
         try await Bootstrap.seed(db: db, hasher: identity.hasher, adminPassword: adminPassword, logger: logger)
         try await offerings.seedDefaults()
+        try await templates.prepare()
     }
 }

@@ -85,6 +85,16 @@ public enum EventType {
     public static let hostReconnect = "HOST.RECONNECT"
     public static let maintenancePrepare = "MAINT.PREPARE"
     public static let maintenanceCancel = "MAINT.CANCEL"
+    public static let templateCreate = "TEMPLATE.CREATE"
+    public static let templateUpdate = "TEMPLATE.UPDATE"
+    public static let templateDelete = "TEMPLATE.DELETE"
+    public static let templateCopy = "TEMPLATE.COPY"
+    public static let templateExtract = "TEMPLATE.EXTRACT"
+    public static let isoCreate = "ISO.CREATE"
+    public static let isoUpdate = "ISO.UPDATE"
+    public static let isoDelete = "ISO.DELETE"
+    public static let isoCopy = "ISO.COPY"
+    public static let isoExtract = "ISO.EXTRACT"
     public static let serviceOfferingCreate = "SERVICE.OFFERING.CREATE"
     public static let serviceOfferingEdit = "SERVICE.OFFERING.EDIT"
     public static let serviceOfferingDelete = "SERVICE.OFFERING.DELETE"
@@ -128,6 +138,7 @@ public enum EventType {
         rolePermissionCreate, rolePermissionUpdate, rolePermissionDelete, configurationEdit,
         eventArchive, eventDelete,
         hostReconnect, maintenancePrepare, maintenanceCancel,
+        templateCreate, templateUpdate, templateDelete, templateCopy, templateExtract, isoCreate, isoUpdate, isoDelete, isoCopy, isoExtract,
         serviceOfferingCreate, serviceOfferingEdit, serviceOfferingDelete, diskOfferingCreate, diskOfferingEdit, diskOfferingDelete,
         networkOfferingCreate, networkOfferingEdit, networkOfferingDelete, vpcOfferingCreate, vpcOfferingUpdate, vpcOfferingDelete,
         zoneCreate, zoneEdit, zoneDelete, podCreate, podEdit, podDelete, vlanIPRangeCreate, vlanIPRangeDelete,

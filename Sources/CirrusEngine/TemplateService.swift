@@ -122,6 +122,14 @@ public struct TemplateService: Sendable {
         try await downloader.resume()
     }
 
+    /// Starts the loop that takes over downloads whose server stopped (every ``TemplateDownloader/orphanAfter``
+    /// seconds, on every management server; taking a copy over is atomic). The management
+    /// server keeps the task and stops it, and calls `downloader.stop()`, when it shuts down.
+    public func startDownloadSweeper(serverID: String) -> PeriodicTask {
+        PeriodicTask(name: "template-download-sweep", db: db, serverID: serverID, singleton: false, logger: logger,
+                     interval: { .seconds(Int64(TemplateDownloader.orphanAfter)) }, body: { [downloader] in try await downloader.resume() })
+    }
+
     // MARK: - OS types
 
     public func listOSTypes(id: UUID?, categoryID: UUID?, description: String?, forDisplay: Bool?, keyword: String?,

@@ -20,6 +20,8 @@ final class TemplateFileServer: @unchecked Sendable {
         case slow(Data, chunks: Int, delay: TimeInterval)
         /// Announces the full length, sends `sentBytes`, then goes silent.
         case stall(Data, sentBytes: Int)
+        /// Announces `length` bytes and sends a few.
+        case claims(length: Int)
     }
 
     private let lock = NSLock()
@@ -109,6 +111,8 @@ final class TemplateFileServer: @unchecked Sendable {
                 offset = end
                 Thread.sleep(forTimeInterval: delay)
             }
+        case .claims(let length):
+            _ = send(fd, header(200, length) + Data(repeating: 1, count: 1000))
         case .stall(let data, let sentBytes):
             guard send(fd, header(200, data.count) + data.prefix(sentBytes)) else { return }
             let deadline = Date().addingTimeInterval(30)
@@ -283,6 +287,23 @@ struct TemplateDownloadTests {
             let failed = try await admin.waitForTemplate(t["id"] as! String, timeout: 10) { ($0["status"] as? String)?.contains("stalled") == true }
             #expect(failed["isready"] as? Bool == false)
             #expect((failed["status"] as? String)?.contains("template.download.idle.timeout") == true)
+            await cloud.engine.templates.downloader.waitUntilIdle()
+            #expect(storedFiles(z.store).isEmpty)
+        }
+    }
+
+    @Test func aFileOverTheSizeLimitIsRefused() async throws {
+        let server = try TemplateFileServer()
+        defer { server.stop() }
+        server.route("/huge.qcow2", .claims(length: 3 << 30))
+        try await withCloud { cloud in
+            let z = try await cloud.templateZone("size-zone")
+            let admin = try await cloud.admin()
+            let set = await admin.call("updateConfiguration", ["name": "max.template.iso.size", "value": "2"])
+            try #require(set.status == 200, "\(set.body)")
+            let t = try await admin.registerTemplate("huge", url: server.url("/huge.qcow2"), zone: z.id)
+            let failed = try await admin.waitForTemplate(t["id"] as! String) { ($0["status"] as? String)?.contains("max.template.iso.size") == true }
+            #expect(failed["isready"] as? Bool == false)
             await cloud.engine.templates.downloader.waitUntilIdle()
             #expect(storedFiles(z.store).isEmpty)
         }

@@ -231,6 +231,15 @@ extension OfferingService {
         return (services, capabilities, try Self.internetProtocol(r.internetProtocol))
     }
 
+    /// Checks the domains, zones and router offering a VPC offering request names (431 for
+    /// an unknown one), so that the async command refuses them before queueing.
+    public func checkVPCOfferingReferences(caller: Caller, _ r: VPCOfferingRequest) async throws {
+        try await db.read { sql in
+            _ = try await resolveScope(sql, caller: caller, r.scope, existing: nil, what: "VPC offering")
+            _ = try await routerOffering(sql, r.serviceOfferingID)
+        }
+    }
+
     public func createVPCOffering(caller: Caller, _ r: VPCOfferingRequest, uuid: UUID = UUID()) async throws -> VPCOfferingView {
         let (services, capabilities, internetProtocol) = try checkVPCOffering(r)
         let name = try Self.checkName(r.name)

@@ -158,6 +158,9 @@ struct OfferingNetworkTests {
             let router = await admin.call("createVPCOffering", pairs: [("name", "bad"), ("supportedservices", "SourceNat,NetworkACL,Dhcp"),
                                                                       ("serviceproviderlist[0].service", "Dhcp"), ("serviceproviderlist[0].provider", "VirtualRouter")])
             #expect(router.status == 431, "\(router.body)")
+            let unknownZone = await admin.call("createVPCOffering", ["name": "bad", "zoneid": UUID().uuidString])
+            #expect(unknownZone.status == 431, "\(unknownZone.body)")
+            #expect(unknownZone.object["jobid"] == nil)
             #expect(await admin.call("listVPCOfferings").count == 3)
 
             let defaultID = try #require(await admin.call("listVPCOfferings", ["name": "Default VPC offering"]).items("vpcoffering").first?["id"] as? String)

@@ -339,6 +339,7 @@ enum OfferingCommands {
             // under the id returned now.
             let r = try vpcRequest(ctx.parameters)
             _ = try ctx.engine.offerings.checkVPCOffering(r)
+            try await ctx.engine.offerings.checkVPCOfferingReferences(caller: ctx.caller, r)
             let uuid = UUID()
             return vpcPlan(uuid, r.name, created: true)
         }, execute: { ctx in

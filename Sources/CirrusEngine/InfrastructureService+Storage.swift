@@ -169,7 +169,7 @@ extension InfrastructureService {
                                  "Primary storage \(p.name) \(enabled ? "enabled" : "disabled")", resourceType: "StoragePool", uuid: p.uuid, name: p.name)
             }
             try await StoragePoolRepository.update(sql, p)
-            return try await poolView(sql, p, factor: factor)
+            return try await poolView(sql, try await StoragePoolRepository.find(sql, id: p.id) ?? p, factor: factor)
         }
     }
 

@@ -58,7 +58,7 @@ public enum StoragePoolRepository {
         return p
     }
 
-    /// Writes every mutable column of `pool` and replaces its tags.
+    /// Writes every mutable column of `pool` and replaces its tags (stored trimmed, unique and sorted).
     public static func update(_ sql: any SQLDatabase, _ pool: StoragePool) async throws {
         try await updateColumns(sql, table: table, id: pool.id, fields(pool))
         try await sql.delete(from: tagTable).where("pool_id", .equal, pool.id).run()
@@ -77,7 +77,7 @@ public enum StoragePoolRepository {
 
     static func normalized(_ tags: [String]) -> [String] {
         var seen = Set<String>()
-        return tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        return tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }.sorted()
     }
 
     static func writeTags(_ sql: any SQLDatabase, poolID: Int64, _ tags: [String]) async throws {

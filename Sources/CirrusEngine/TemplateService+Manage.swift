@@ -235,19 +235,37 @@ extension TemplateService {
         var failures: [String] = []
         for (ref, store) in targets {
             let target = URL(fileURLWithPath: store.path).appendingPathComponent(fromPath)
+            // Keep the copy's heartbeat going, so that no sweeper takes it for orphaned while a
+            // large file is copied; if this server dies, the sweeper downloads it again instead.
+            let beat = Task { [db] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(TemplateDownloader.heartbeat))
+                    if Task.isCancelled { return }
+                    try? await db.transaction { try await TemplateRepository.setProgress($0, id: ref.id, percent: 0, at: Date()) }
+                }
+            }
+            let copied: Result<Int64, any Error>
             do {
-                let bytes = try await TemplateFiles.offPool { () -> Int64 in
+                copied = .success(try await TemplateFiles.offPool { () -> Int64 in
                     let fm = FileManager.default
                     try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                     if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
                     try fm.copyItem(at: sourceFile, to: target)
                     return (try fm.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.int64Value ?? 0
-                }
+                })
+            } catch {
+                copied = .failure(error)
+            }
+            // The heartbeat must be over before the final state is written.
+            beat.cancel()
+            await beat.value
+            switch copied {
+            case .success(let bytes):
                 try await db.transaction { sql in
                     try await TemplateRepository.setState(sql, id: ref.id, state: .downloaded, percent: 100, size: from.size, physicalSize: bytes,
                                                           installPath: fromPath, error: nil, at: Date())
                 }
-            } catch {
+            case .failure(let error):
                 let reason = "Copy from image store \(fromStore.name) failed: \(error)"
                 failures.append("\(store.name): \(reason)")
                 try await db.transaction { sql in

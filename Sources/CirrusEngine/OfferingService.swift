@@ -277,7 +277,7 @@ public struct OfferingService: Sendable {
         if s.isSystem && !caller.isAdmin { throw CloudError.permissionDenied("Only ROOT admins can access system's offering") }
         let baseFilter = ServiceOfferingRepository.Filter(name: q.name, keyword: q.keyword, isSystem: s.isSystem,
                                                       systemVMType: try OfferingRules.parse(s.systemVMType, as: SystemVMType.self, parameter: "systemvmtype"),
-                                                      state: try OfferingRules.parse(q.state, as: OfferingState.self, parameter: "state"),
+                                                      state: try Self.listedState(q),
                                                       cpuNumber: s.cpuNumber, cpuSpeed: s.cpuSpeed, memory: s.memory,
                                                       storageType: try OfferingRules.parse(s.storageType, as: OfferingStorageType.self, parameter: "storagetype"))
         return try await db.read { sql in
@@ -364,7 +364,7 @@ public struct OfferingService: Sendable {
     }
 
     public func listDiskOfferings(caller: Caller, _ q: OfferingQuery, storageType: String?, encrypt: Bool?, page: (offset: Int, limit: Int?)) async throws -> Listing<DiskOfferingView> {
-        let baseFilter = DiskOfferingRepository.Filter(name: q.name, keyword: q.keyword, state: try OfferingRules.parse(q.state, as: OfferingState.self, parameter: "state"),
+        let baseFilter = DiskOfferingRepository.Filter(name: q.name, keyword: q.keyword, state: try Self.listedState(q),
                                                    storageType: try OfferingRules.parse(storageType, as: OfferingStorageType.self, parameter: "storagetype"),
                                                    encrypt: encrypt, displayedOnly: !caller.isAdmin)
         return try await db.read { sql in
@@ -490,6 +490,14 @@ public struct OfferingService: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The `state` filter of service and disk offering lists: Active unless the caller asks
+    /// for `all`, Inactive, or one offering by id (4.19).
+    static func listedState(_ q: OfferingQuery) throws -> OfferingState? {
+        guard let raw = q.state else { return q.id == nil ? .active : nil }
+        if raw.lowercased() == "all" { return nil }
+        return try OfferingRules.parse(raw, as: OfferingState.self, parameter: "state")
+    }
 
     static func checkName(_ name: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)

@@ -156,6 +156,9 @@ struct OfferingScopeTests {
             #expect(h["diskIopsReadRate"] as? Int == 50 && h["diskIopsWriteRate"] as? Int == 400, "rates not given keep their values")
             #expect(!(await cloud.signed("listDiskOfferings", keys: user.keys).ids("diskoffering").contains(fixedID)))
             #expect(await admin.call("listDiskOfferings").ids("diskoffering").contains(fixedID))
+            #expect(await admin.call("updateDiskOffering", ["id": fixedID, "state": "Inactive"]).status == 200)
+            #expect(!(await admin.call("listDiskOfferings").ids("diskoffering").contains(fixedID)))
+            #expect(await admin.call("listDiskOfferings", ["state": "ALL"]).ids("diskoffering").contains(fixedID))
 
             #expect(await admin.call("deleteDiskOffering", ["id": fixedID]).status == 200)
             #expect(await admin.call("listDiskOfferings", ["id": fixedID]).status == 431)

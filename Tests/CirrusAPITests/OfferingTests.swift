@@ -135,6 +135,10 @@ struct OfferingTests {
             #expect(u["hosttags"] as? String == "gpu" && u["storagetags"] as? String == "nvme")
             #expect(u["state"] as? String == "Inactive")
             #expect(await admin.call("listServiceOfferings", ["state": "Inactive"]).names("serviceoffering") == ["XL"])
+            // Lists show Active offerings unless asked for all (4.19); by id the offering is still found.
+            #expect(!(await admin.call("listServiceOfferings").names("serviceoffering").contains("XL")))
+            #expect(await admin.call("listServiceOfferings", ["state": "all"]).names("serviceoffering").contains("XL"))
+            #expect(await admin.call("listServiceOfferings", ["id": id]).count == 1)
 
             let events = await admin.call("listEvents", ["type": "SERVICE.OFFERING.EDIT"])
             #expect(events.count == 1)
@@ -162,6 +166,18 @@ struct OfferingTests {
             // A custom offering whose bounds allow 4 CPUs matches cpunumber=4.
             #expect(await admin.call("listServiceOfferings", ["cpunumber": "4"]).names("serviceoffering").contains("Flexible"))
             #expect(!(await admin.call("listServiceOfferings", ["cpunumber": "16"]).names("serviceoffering").contains("Flexible")))
+
+            // The bounds may also come as serviceofferingdetails, in either map form.
+            let viaDetails = await admin.call("createServiceOffering", pairs: [
+                ("name", "Via details"), ("customized", "true"), ("serviceofferingdetails[0].mincpunumber", "2"), ("serviceofferingdetails[0].maxcpunumber", "4"),
+                ("serviceofferingdetails[1].key", "minmemory"), ("serviceofferingdetails[1].value", "1024"),
+                ("serviceofferingdetails[2].key", "maxmemory"), ("serviceofferingdetails[2].value", "2048"),
+            ])
+            #expect(viaDetails.status == 200, "\(viaDetails.body)")
+            let viaDetailsBounds = viaDetails.single("serviceoffering")["serviceofferingdetails"] as? [String: Any]
+            #expect(viaDetailsBounds?["mincpunumber"] as? String == "2" && viaDetailsBounds?["maxmemory"] as? String == "2048")
+            let badDetail = await admin.call("createServiceOffering", pairs: [("name", "x"), ("customized", "true"), ("serviceofferingdetails[0].mincpunumber", "many")])
+            #expect(badDetail.status == 431)
 
             let unconstrained = await admin.call("createServiceOffering", ["name": "Anything"])
             #expect(unconstrained.status == 200)

@@ -49,6 +49,24 @@ enum OfferingCommands {
         OfferingUpdate(name: p.string("name"), displayText: p.string("displaytext"), sortKey: p.int("sortkey"), state: p.string("state"), scope: try updateScope(p))
     }
 
+    /// The CPU and memory bounds given in `serviceofferingdetails`, either as
+    /// `details[0].mincpunumber=1` or as `details[0].key=mincpunumber&details[0].value=1`.
+    static func detailBounds(_ entries: [[String: String]]) throws(CloudError) -> [String: Int] {
+        let names: Set<String> = ["mincpunumber", "maxcpunumber", "minmemory", "maxmemory"]
+        var pairs: [(String, String)] = []
+        for entry in entries {
+            if let key = entry["key"], let value = entry["value"] { pairs.append((key, value)) } else { pairs += entry.map { ($0.key, $0.value) } }
+        }
+        var out: [String: Int] = [:]
+        for (key, value) in pairs where names.contains(key.lowercased()) {
+            guard let n = Int(value.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalidParameter("Invalid value \(value) for serviceofferingdetails \(key): give a whole number")
+            }
+            out[key.lowercased()] = n
+        }
+        return out
+    }
+
     static func query(_ p: Parameters) -> OfferingQuery {
         OfferingQuery(id: p.uuid("id"), name: p.string("name"), keyword: p.string("keyword"), domainID: p.uuid("domainid"),
                       isRecursive: p.bool("isrecursive", default: false), zoneID: p.uuid("zoneid"), state: p.string("state"))
@@ -95,12 +113,15 @@ enum OfferingCommands {
             ParameterSpec("maxiops", .long, description: "the maximum IOPS of the ROOT volume"),
             ParameterSpec("hypervisorsnapshotreserve", .integer, description: "extra space (%) reserved for hypervisor snapshots"),
             ParameterSpec("encryptroot", .boolean, since: "4.18", description: "whether the ROOT volume is encrypted"),
+            ParameterSpec("serviceofferingdetails", .map, since: "4.2.0", description: "details; mincpunumber, maxcpunumber, minmemory and maxmemory here bound a customized offering"),
         ] + rateParameters + createScopeParameters, response: Schemas.serviceOffering.description, access: .admins, handler: .sync { ctx in
             let p = ctx.parameters
             var r = ServiceOfferingRequest(name: try p.requiredString("name"))
             r.displayText = p.string("displaytext")
             r.cpuNumber = p.int("cpunumber"); r.cpuSpeed = p.int("cpuspeed"); r.memory = p.int("memory"); r.customized = p.bool("customized")
-            r.minCPUNumber = p.int("mincpunumber"); r.maxCPUNumber = p.int("maxcpunumber"); r.minMemory = p.int("minmemory"); r.maxMemory = p.int("maxmemory")
+            let details = try detailBounds(p.map("serviceofferingdetails") ?? [])
+            r.minCPUNumber = p.int("mincpunumber") ?? details["mincpunumber"]; r.maxCPUNumber = p.int("maxcpunumber") ?? details["maxcpunumber"]
+            r.minMemory = p.int("minmemory") ?? details["minmemory"]; r.maxMemory = p.int("maxmemory") ?? details["maxmemory"]
             r.offerHA = p.bool("offerha", default: false); r.limitCPUUse = p.bool("limitcpuuse", default: false); r.isVolatile = p.bool("isvolatile", default: false)
             r.hostTags = p.string("hosttags"); r.isSystem = p.bool("issystem", default: false); r.systemVMType = p.string("systemvmtype")
             r.deploymentPlanner = p.string("deploymentplanner"); r.networkRate = p.int("networkrate")
@@ -138,7 +159,7 @@ enum OfferingCommands {
             ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "list offerings available in this zone"),
             ParameterSpec("issystem", .boolean, description: "list system offerings (admins only)"),
             ParameterSpec("systemvmtype", .string, description: "list system offerings of this system VM type"),
-            ParameterSpec("state", .string, since: "4.19", description: "Active or Inactive"),
+            ParameterSpec("state", .string, since: "4.19", description: "Active (default), Inactive or all"),
             ParameterSpec("cpunumber", .integer, since: "4.15", description: "list offerings that can give this many CPUs"),
             ParameterSpec("cpuspeed", .integer, since: "4.15", description: "list offerings that can give this CPU speed"),
             ParameterSpec("memory", .integer, since: "4.15", description: "list offerings that can give this much memory (MB)"),
@@ -207,7 +228,7 @@ enum OfferingCommands {
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "list offerings limited to this domain"),
             ParameterSpec("isrecursive", .boolean, description: "with domainid, also offerings limited to its sub-domains"),
             ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "list offerings available in this zone"),
-            ParameterSpec("state", .string, since: "4.19", description: "Active or Inactive"),
+            ParameterSpec("state", .string, since: "4.19", description: "Active (default), Inactive or all"),
             ParameterSpec("storagetype", .string, since: "4.19", description: "shared or local"),
             ParameterSpec("encrypt", .boolean, since: "4.18", description: "list offerings that do (true) or do not (false) encrypt"),
         ] + ParameterSpec.paging, response: Schemas.diskOffering.description, access: .all, handler: .sync { ctx in

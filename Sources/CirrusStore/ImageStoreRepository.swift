@@ -90,11 +90,7 @@ public enum ImageStoreRepository {
     }
 
     /// Template and ISO copies held by a store, for `deleteImageStore`'s refusal.
-    ///
-    /// TODO(templates): the templates work (migration 4) fills this in with a count of its
-    /// per-store rows (for example `template_store_refs` where `store_id` = `storeID`). Until then a
-    /// store holds nothing Cirrus knows about.
     public static func templateCount(_ sql: any SQLDatabase, storeID: Int64) async throws -> Int {
-        0
+        try await TemplateRepository.refCount(sql, storeID: storeID)
     }
 }

@@ -207,6 +207,33 @@ struct TemplateFilterTests {
         }
     }
 
+    @Test func addImageStorePlacesTheBuiltInTemplate() async throws {
+        try await withCloud { cloud in
+            let zone = try await cloud.db.transaction { sql in
+                try await ZoneRepository.insert(sql, Zone(id: 0, uuid: UUID(), name: "store-zone", networkType: .advanced, internalDNS1: "10.0.0.1",
+                                                          allocationState: .enabled, securityGroupEnabled: false, localStorageEnabled: false, created: Date()))
+            }
+            let zoneID = zone.uuid.uuidString.lowercased()
+            let admin = try await cloud.admin()
+            #expect(await admin.call("listTemplates", ["templatefilter": "featured", "zoneid": zoneID]).count == 0)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-store-\(UUID().uuidString.lowercased())")
+            let added = await admin.call("addImageStore", ["name": "images", "provider": "NFS", "zoneid": zoneID, "url": "file://\(dir.path)"])
+            try #require(added.status == 200, "\(added.body)")
+            let storeID = try #require((added.object["imagestore"] as? [String: Any])?["id"] as? String)
+            let featured = await admin.call("listTemplates", ["templatefilter": "featured", "zoneid": zoneID])
+            let t = try #require(featured.items("template").first, "\(featured.body)")
+            #expect(t["name"] as? String == TemplateService.builtInTemplateName)
+            #expect(t["isready"] as? Bool == true)
+            // libcloud's list_images asks for executable templates.
+            let user = try await admin.createAccount("carol", domainID: nil)
+            let carol = try await cloud.login(user.username, password: user.password)
+            #expect(await carol.call("listTemplates", ["templatefilter": "executable", "zoneid": zoneID]).ids("template") == [t["id"] as! String])
+            // The store now holds a template, so it cannot be deleted.
+            let refused = await admin.call("deleteImageStore", ["id": storeID])
+            #expect(refused.status != 200, "\(refused.body)")
+        }
+    }
+
     @Test func osTypesAndCategoriesAreSeeded() async throws {
         try await withCloud { cloud in
             let session = try await cloud.admin()

@@ -473,8 +473,15 @@ enum InfrastructureCommands {
             ParameterSpec("provider", .string, required: true, description: "NFS"),
         ], response: Schemas.imageStore.description, access: .rootAdmin, handler: .sync { ctx in
             let p = ctx.parameters
-            return .object(name: "imagestore", Schemas.imageStore.render(try await ctx.engine.infrastructure.addImageStore(
-                caller: ctx.caller, name: p.string("name"), url: p.string("url"), zoneID: p.uuid("zoneid"), provider: try p.requiredString("provider"))))
+            let view = try await ctx.engine.infrastructure.addImageStore(
+                caller: ctx.caller, name: p.string("name"), url: p.string("url"), zoneID: p.uuid("zoneid"), provider: try p.requiredString("provider"))
+            // The Simulator's built-in template is ready in every zone with an image store (idempotent).
+            if let zoneID = view.store.zoneID {
+                do { try await ctx.engine.templates.ensureBuiltInTemplate(zoneID: zoneID) } catch {
+                    ctx.engine.logger.error("Unable to place the built-in template on image store \(view.store.name): \(error)")
+                }
+            }
+            return .object(name: "imagestore", Schemas.imageStore.render(view))
         }),
         CommandSpec("deleteImageStore", description: "Deletes an image store without templates", since: "4.2.0", parameters: [
             ParameterSpec("id", .uuid, required: true, related: ["listImageStores"], description: "the image store"),

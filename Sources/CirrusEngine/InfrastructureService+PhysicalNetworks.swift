@@ -31,6 +31,9 @@ public struct RouterElementView: Sendable {
 
 /// Guest VLAN/VNI ranges as written in `vlan` parameters: `100-199,300-400` or `500`.
 public enum VnetRanges {
+    /// The most VNIs one physical network may hold (each is a row in `guest_vnets`).
+    public static let maximumVnets: Int64 = 100_000
+
     /// Parses and merges ranges; the result is sorted and non-overlapping.
     public static func parse(_ text: String, method: IsolationMethod) throws -> [ClosedRange<Int64>] {
         let minimum: Int64 = method == .vxlan ? 0 : 1
@@ -50,7 +53,12 @@ public enum VnetRanges {
             }
             ranges.append(first...last)
         }
-        return merge(ranges)
+        let merged = merge(ranges)
+        let total = merged.reduce(Int64(0)) { $0 + $1.upperBound - $1.lowerBound + 1 }
+        guard total <= maximumVnets else {
+            throw CloudError.invalidParameter("The guest VLAN/VNI ranges \(text) hold \(total) ids; a physical network may have at most \(maximumVnets)")
+        }
+        return merged
     }
 
     static func merge(_ ranges: [ClosedRange<Int64>]) -> [ClosedRange<Int64>] {
@@ -129,7 +137,7 @@ extension InfrastructureService {
             if zone.networkType == .basic && !existing.isEmpty {
                 throw CloudError.invalidParameter("Cannot add the physical network to basic zone id: \(zone.uuid.uuidString.lowercased()), there is a physical network already existing in this basic Zone")
             }
-            try await checkVnetOverlap(sql, zoneID: zone.id, skipping: nil, vnets)
+            try await checkVnetOverlap(sql, zoneID: zone.id, skipping: nil, method: method, vnets)
             let domain = try await domainID.mapAsync { try await self.domain(sql, $0) }
             let range = broadcastDomainRange?.uppercased() ?? (zone.networkType == .basic ? "POD" : "ZONE")
             let network = try await PhysicalNetworkRepository.insert(sql, PhysicalNetwork(
@@ -149,10 +157,10 @@ extension InfrastructureService {
     }
 
     /// Refuses guest VNI ranges that overlap those of another physical network of the zone.
-    func checkVnetOverlap(_ sql: any SQLDatabase, zoneID: Int64, skipping: Int64?, _ vnets: [ClosedRange<Int64>]) async throws {
+    func checkVnetOverlap(_ sql: any SQLDatabase, zoneID: Int64, skipping: Int64?, method ours: IsolationMethod, _ vnets: [ClosedRange<Int64>]) async throws {
         guard !vnets.isEmpty else { return }
         for other in try await PhysicalNetworkRepository.list(sql, zoneID: zoneID) where other.id != skipping {
-            guard let text = other.vlan, let method = other.isolationMethods.first,
+            guard let text = other.vlan, let method = other.isolationMethods.first, method == ours,
                   let theirs = try? VnetRanges.parse(text, method: method) else { continue }
             for a in vnets { for b in theirs where a.overlaps(b) {
                 throw CloudError.invalidParameter("The VLAN range \(VnetRanges.format([a])) overlaps with the range \(VnetRanges.format([b])) of physical network \(other.name) in this zone")
@@ -193,7 +201,7 @@ extension InfrastructureService {
                 let method = network.isolationMethods.first ?? .vlan
                 let new = vlan.isEmpty ? [] : try VnetRanges.parse(vlan, method: method)
                 let old = try network.vlan.map { try VnetRanges.parse($0, method: method) } ?? []
-                try await checkVnetOverlap(sql, zoneID: network.zoneID, skipping: network.id, new)
+                try await checkVnetOverlap(sql, zoneID: network.zoneID, skipping: network.id, method: method, new)
                 let removed = VnetRanges.subtract(old, new)
                 for r in removed where try await GuestVnetRepository.takenCount(sql, physicalNetworkID: network.id, range: r) > 0 {
                     throw CloudError.resourceInUse("Some of the vnets from the range \(VnetRanges.format([r])) are allocated; only a range without allocated vnets can be removed")

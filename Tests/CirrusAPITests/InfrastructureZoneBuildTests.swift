@@ -204,6 +204,17 @@ struct InfrastructureZoneBuildTests {
             let reversed = await admin.call("updatePhysicalNetwork", pairs: [("id", built.physicalNetworkID), ("vlan", "200-100")])
             #expect(reversed.errorCode == 431)
 
+            // Another VLAN physical network of the zone may not reuse the range; a VXLAN one may.
+            let before = try await admin.count("listPhysicalNetworks", [("zoneid", built.zoneID)])
+            let clash = await admin.call("createPhysicalNetwork", pairs: [("zoneid", built.zoneID), ("name", "second"), ("vlan", "150-160")])
+            #expect(clash.errorCode == 431)
+            #expect(clash.errorText?.contains("overlaps with the range 100-199") == true, "\(clash.body)")
+            let huge = await admin.call("createPhysicalNetwork", pairs: [("zoneid", built.zoneID), ("name", "second"), ("isolationmethods", "VXLAN"), ("vlan", "1-200000")])
+            #expect(huge.errorCode == 431)
+            #expect(try await admin.count("listPhysicalNetworks", [("zoneid", built.zoneID)]) == before)
+            let vxlan = try await admin.runJob("createPhysicalNetwork", pairs: [("zoneid", built.zoneID), ("name", "vx"), ("isolationmethods", "VXLAN"), ("vlan", "150-160")])
+            #expect(vxlan["jobstatus"] as? Int == 1, "\(vxlan)")
+
             // Shrinking away only free VNIs works.
             let shrunk = try await admin.jobObject("updatePhysicalNetwork", "physicalnetwork", [("id", built.physicalNetworkID), ("vlan", "100-149")])
             #expect(shrunk["vlan"] as? String == "100-149")

@@ -34,6 +34,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("job-workers"), help: "Async jobs run at the same time by this server.")
     var jobWorkers: Int = 8
 
+    @Flag(name: .customLong("demo-zone"), inversion: .prefixedNo,
+          help: "On a fresh installation, build a ready Advanced Simulator zone (two hosts, storage, public IPs, the built-in template).")
+    var demoZone = true
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -46,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "cirrus")
         let options = ServerOptions(host: host, port: port, dataDirectory: dataDirectory, databaseURL: database,
-                                    adminPassword: ProcessInfo.processInfo.environment["CIRRUS_ADMIN_PASSWORD"], jobWorkers: jobWorkers)
+                                    adminPassword: ProcessInfo.processInfo.environment["CIRRUS_ADMIN_PASSWORD"], jobWorkers: jobWorkers, demoZone: demoZone)
         let server: ManagementServer
         do {
             server = try await ManagementServer.start(options: options, logger: logger)
@@ -64,4 +68,13 @@ struct Serve: AsyncParsableCommand {
 }
 
 // The module has several files, so this file's top-level code is the entry point (no @main).
-await Cirrus.main()
+do {
+    var command = try Cirrus.parseAsRoot()
+    if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+    } else {
+        try command.run()
+    }
+} catch {
+    Cirrus.exit(withError: error)
+}

@@ -34,6 +34,9 @@ struct OfferingNetworkTests {
             #expect((snat["capability"] as? [[String: Any]])?.contains { $0["name"] as? String == "SupportedSourceNatTypes" && $0["value"] as? String == "perzone" } == true)
 
             #expect(await admin.call("listNetworkOfferings", ["state": "Disabled"]).ids("networkoffering") == [id])
+            let xml = await admin.call("listNetworkOfferings", ["id": id], format: .xml)
+            #expect(xml.status == 200)
+            #expect(xml.body.contains("<service><name>SourceNat</name><provider><name>VirtualRouter</name></provider>"), "\(xml.body)")
             #expect(await admin.call("listNetworkOfferings", ["isdefault": "false"]).ids("networkoffering") == [id])
             #expect(await admin.call("listNetworkOfferings", ["istagged": "true"]).ids("networkoffering") == [id])
             #expect(await admin.call("listNetworkOfferings", ["sourcenatsupported": "true", "isdefault": "false"]).ids("networkoffering") == [id])

@@ -17,6 +17,8 @@ public final class Engine: Sendable {
     public let templates: TemplateService
     public let runner: JobRunner
     public let jobs: JobService
+    public let alerts: AlertService
+    public let capacity: CapacityService
     /// Zones, physical networks, pods, clusters, storage, image stores and public IP ranges.
     public let infrastructure: InfrastructureService
     public let agents: AgentManager
@@ -26,7 +28,8 @@ public final class Engine: Sendable {
     public let serverID: String
     public let logger: Logger
 
-    public init(db: any Database, serverID: String = UUID().uuidString.lowercased(), jobWorkers: Int = 8, passwordIterations: Int = 100_000, logger: Logger) {
+    public init(db: any Database, serverID: String = UUID().uuidString.lowercased(), jobWorkers: Int = 8, passwordIterations: Int = 100_000,
+                dataDirectory: String? = nil, logger: Logger) {
         self.db = db
         self.serverID = serverID
         self.logger = logger
@@ -40,7 +43,9 @@ public final class Engine: Sendable {
         templates = TemplateService(db: db, events: events, config: config, identity: identity, serverID: serverID, logger: logger)
         runner = JobRunner(db: db, config: config, serverID: serverID, workers: jobWorkers, logger: logger)
         jobs = JobService(db: db, runner: runner, events: events)
-        infrastructure = InfrastructureService(db: db, events: events, config: config)
+        alerts = AlertService(db: db, logger: logger)
+        capacity = CapacityService(db: db, config: config, alerts: alerts, logger: logger)
+        infrastructure = InfrastructureService(db: db, events: events, config: config, dataDirectory: dataDirectory)
         agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
         hosts = HostService(db: db, agents: agents, config: config, logger: logger)
         simulator = SimulatorService(db: db)

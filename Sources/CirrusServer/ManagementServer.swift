@@ -17,8 +17,12 @@ public struct ServerOptions: Sendable {
     public var jobWorkers: Int
     /// TCP port of the agent endpoint (`ws://host:agentPort/agent`).
     public var agentPort: Int = 8250
+    /// Build the demo Simulator zone when the installation has no zone yet.
+    public var demoZone: Bool
 
-    public init(host: String = "0.0.0.0", port: Int = 8080, dataDirectory: String = "./data", databaseURL: String? = nil, adminPassword: String? = nil, jobWorkers: Int = 8) {
+    public init(host: String = "0.0.0.0", port: Int = 8080, dataDirectory: String = "./data", databaseURL: String? = nil, adminPassword: String? = nil, jobWorkers: Int = 8,
+                demoZone: Bool = false) {
+        self.demoZone = demoZone
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -34,9 +38,12 @@ public final class ManagementServer: Sendable {
     public let dispatcher: APIDispatcher
     let lock: DataDirectoryLock?
     let logger: Logger
+    /// Background loops this server runs (capacity checks, template download takeover).
+    let periodic: [PeriodicTask]
 
-    init(engine: Engine, dispatcher: APIDispatcher, lock: DataDirectoryLock?, logger: Logger) {
+    init(engine: Engine, dispatcher: APIDispatcher, lock: DataDirectoryLock?, periodic: [PeriodicTask], logger: Logger) {
         self.engine = engine
+        self.periodic = periodic
         self.dispatcher = dispatcher
         self.lock = lock
         self.logger = logger
@@ -56,8 +63,18 @@ public final class ManagementServer: Sendable {
             throw error
         }
         do {
-            let server = try await start(database: db, lock: lock, adminPassword: options.adminPassword, jobWorkers: options.jobWorkers, logger: logger)
+            let dataDirectory = URL(fileURLWithPath: options.dataDirectory).standardizedFileURL.path
+            let server = try await start(database: db, lock: lock, adminPassword: options.adminPassword, jobWorkers: options.jobWorkers,
+                                         dataDirectory: dataDirectory, logger: logger)
             try await server.writeAgentKey(dataDirectory: options.dataDirectory)
+            if options.demoZone {
+                do {
+                    try await DemoZone.ensure(engine: server.engine, dataDirectory: dataDirectory, logger: logger)
+                } catch {
+                    await server.stop()
+                    throw error
+                }
+            }
             logger.info("Management server ready", metadata: ["database": "\(configuration)", "server": "\(server.engine.serverID)"])
             return server
         } catch {
@@ -69,15 +86,16 @@ public final class ManagementServer: Sendable {
 
     /// Starts on an open database (tests, embedding). The server owns `db` and `lock` from now on.
     public static func start(database db: any Database, lock: DataDirectoryLock? = nil, adminPassword: String?, jobWorkers: Int = 8,
-                             passwordIterations: Int = 100_000, logger: Logger) async throws -> ManagementServer {
-        let engine = Engine(db: db, jobWorkers: jobWorkers, passwordIterations: passwordIterations, logger: logger)
+                             passwordIterations: Int = 100_000, dataDirectory: String? = nil, logger: Logger) async throws -> ManagementServer {
+        let engine = Engine(db: db, jobWorkers: jobWorkers, passwordIterations: passwordIterations, dataDirectory: dataDirectory, logger: logger)
         try await engine.prepare(adminPassword: adminPassword)
         engine.agents.setSimulatorFactory(SimulatorResource.factory)
         try await engine.agents.start()
         let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
         // Under the data-directory lock no other server shares the database.
         try await engine.runner.start(executor: dispatcher, exclusive: lock != nil)
-        return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, logger: logger)
+        let periodic = [engine.capacity.startChecks(serverID: engine.serverID), engine.templates.startDownloadSweeper(serverID: engine.serverID)]
+        return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, periodic: periodic, logger: logger)
     }
 
     /// Writes the shared agent key to `<data-dir>/agent.key` (mode 0600) for operators.
@@ -113,6 +131,7 @@ public final class ManagementServer: Sendable {
 
     /// Stops the workers and closes the database.
     public func stop() async {
+        for task in periodic { task.stop() }
         await engine.agents.stop()
         await engine.runner.stop()
         await engine.db.shutdown()

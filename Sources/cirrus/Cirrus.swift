@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 
 /// `cirrus`: the management server and operator tools in one executable.
+@main
 struct Cirrus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cirrus",
@@ -65,16 +66,4 @@ struct Serve: AsyncParsableCommand {
         }
         await server.stop()
     }
-}
-
-// The module has several files, so this file's top-level code is the entry point (no @main).
-do {
-    var command = try Cirrus.parseAsRoot()
-    if var asyncCommand = command as? AsyncParsableCommand {
-        try await asyncCommand.run()
-    } else {
-        try command.run()
-    }
-} catch {
-    Cirrus.exit(withError: error)
 }

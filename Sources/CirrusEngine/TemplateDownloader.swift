@@ -130,6 +130,7 @@ public final class TemplateDownloader: Sendable {
         try fetch.begin()
         var lastPercent = -1
         var lastWrite = Date()
+        var cancelAsked: Date?
         let tick = max(0.05, min(0.5, idleTimeout / 4))
         while true {
             let snapshot = fetch.snapshot()
@@ -141,8 +142,14 @@ public final class TemplateDownloader: Sendable {
             }
             let now = Date()
             if now.timeIntervalSince(snapshot.lastActivity) > idleTimeout {
-                fetch.cancel(reason: "Download stalled: no data received from \(urlText) for \(Int(idleTimeout)) seconds "
-                                   + "(template.download.idle.timeout); \(snapshot.received) bytes received")
+                if let asked = cancelAsked {
+                    // URLSession should report the cancellation at once; never wait on it forever.
+                    if now.timeIntervalSince(asked) > 10 { fetch.abandon(); continue }
+                } else {
+                    cancelAsked = now
+                    fetch.cancel(reason: "Download stalled: no data received from \(urlText) for \(Int(idleTimeout)) seconds "
+                                       + "(template.download.idle.timeout); \(snapshot.received) bytes received")
+                }
             }
             let percent = snapshot.expected.map { $0 > 0 ? Int(min(99, snapshot.received * 100 / $0)) : 0 } ?? 0
             if percent != lastPercent || now.timeIntervalSince(lastWrite) > Self.heartbeat {
@@ -314,6 +321,16 @@ final class HTTPFileFetch: NSObject, URLSessionDataDelegate, @unchecked Sendable
             return s.task
         }
         task?.cancel()
+    }
+
+    /// Gives up on a transfer whose cancellation was never reported: finished, with the
+    /// cancellation's reason as the failure.
+    func abandon() {
+        state.withLock { s in
+            guard !s.snapshot.finished else { return }
+            s.snapshot.failure = s.reason ?? "Download abandoned"
+            s.snapshot.finished = true
+        }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,

@@ -274,7 +274,7 @@ public struct OfferingService: Sendable {
     }
 
     public func listServiceOfferings(caller: Caller, _ q: OfferingQuery, _ s: ServiceOfferingQuery, page: (offset: Int, limit: Int?)) async throws -> Listing<ServiceOfferingView> {
-        if s.isSystem && !caller.isAdmin { throw CloudError.permissionDenied("Only ROOT admins can access system's offering") }
+        if s.isSystem && !caller.isRootAdmin { throw CloudError.permissionDenied("Only ROOT admins can access system's offering") }
         let baseFilter = ServiceOfferingRepository.Filter(name: q.name, keyword: q.keyword, isSystem: s.isSystem,
                                                       systemVMType: try OfferingRules.parse(s.systemVMType, as: SystemVMType.self, parameter: "systemvmtype"),
                                                       state: try Self.listedState(q),

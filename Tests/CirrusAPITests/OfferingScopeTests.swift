@@ -39,6 +39,7 @@ struct OfferingScopeTests {
             #expect(await admin.call("listServiceOfferings", ["domainid": e]).count == 0)
             // Users cannot list system offerings or another domain's offerings.
             #expect(await cloud.signed("listServiceOfferings", [("issystem", "true")], keys: inD.keys).status == 531)
+            #expect(await cloud.signed("listServiceOfferings", [("issystem", "true")], keys: dAdmin.keys).status == 531)
             #expect(await cloud.signed("listServiceOfferings", [("domainid", d)], keys: inE.keys).status == 531)
 
             // A domain admin creates offerings for domains they administer, never public ones.

@@ -79,7 +79,7 @@ public enum VnetRanges {
     }
 
     /// The parts of `a` not covered by `b`.
-    static func subtract(_ a: [ClosedRange<Int64>], _ b: [ClosedRange<Int64>]) -> [ClosedRange<Int64>] {
+    public static func subtract(_ a: [ClosedRange<Int64>], _ b: [ClosedRange<Int64>]) -> [ClosedRange<Int64>] {
         var result = a
         for cut in b {
             result = result.flatMap { r -> [ClosedRange<Int64>] in

@@ -13,6 +13,14 @@ struct PodIPRange: Sendable {
 extension Schemas {
     static func optionalID(_ uuid: UUID?) -> String? { uuid.map(id) }
 
+    /// The `capacity` list of zones, pods and clusters, present only when asked for.
+    static func capacities<Source>(_ get: @escaping @Sendable (Source) -> [CapacityView]) -> ResponseField<Source> {
+        ResponseField("capacity", "the capacities (with showcapacities=true)", type: .list, children: CapacityCommands.capacity.fieldInfo) { source in
+            let items = get(source)
+            return items.isEmpty ? nil : .array(items.map(CapacityCommands.capacity.render))
+        }
+    }
+
     static let zone = ResponseSchema<ZoneView>(objectName: "zone", fields: [
         .string("id", "the ID of the zone") { id($0.zone.uuid) },
         .string("name", "the name of the zone") { $0.zone.name },
@@ -35,6 +43,7 @@ extension Schemas {
         .string("dhcpprovider", "the DHCP provider of the zone") { $0.zone.networkType == .basic ? "DhcpServer" : "VirtualRouter" },
         .bool("localstorageenabled", "whether local storage may be used for user instances") { $0.zone.localStorageEnabled },
         .string("type", "the type of the zone: Core or Edge") { $0.zone.zoneType.rawValue },
+        capacities { $0.capacities },
         .bool("allowuserspecifyvrmtu", "whether users may set the MTU of virtual router interfaces") { _ in false },
         .integer("routerprivateinterfacemaxmtu", "the largest MTU of a virtual router's private interface") { _ in 1500 },
         .integer("routerpublicinterfacemaxmtu", "the largest MTU of a virtual router's public interface") { _ in 1500 },
@@ -106,6 +115,7 @@ extension Schemas {
         .stringList("forsystemvms", "whether each range is for system VMs") { podRanges($0.pod).map { _ in "0" } },
         .stringList("vlanid", "the VLAN of each range") { podRanges($0.pod).map { _ in "" } },
         .string("allocationstate", "the allocation state of the pod") { $0.pod.allocationState.rawValue },
+        capacities { $0.capacities },
         .bool("hasannotations", "whether the pod has annotations") { _ in false },
     ])
 
@@ -122,6 +132,7 @@ extension Schemas {
         .string("managedstate", "whether the cluster is managed") { $0.cluster.managedState },
         .string("cpuovercommitratio", "the CPU overcommit ratio") { $0.cpuOvercommit },
         .string("memoryovercommitratio", "the memory overcommit ratio") { $0.memoryOvercommit },
+        capacities { $0.capacities },
         .string("arch", "the CPU architecture of the cluster") { $0.cluster.arch },
         .bool("hasannotations", "whether the cluster has annotations") { _ in false },
     ])

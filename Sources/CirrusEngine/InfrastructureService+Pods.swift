@@ -7,6 +7,8 @@ import SQLKit
 public struct PodView: Sendable {
     public var pod: Pod
     public var zone: Zone?
+    /// Filled by `showcapacities=true`.
+    public var capacities: [CapacityView] = []
 }
 
 /// A cluster with its pod and zone, for responses.
@@ -16,6 +18,8 @@ public struct ClusterView: Sendable {
     public var zone: Zone?
     public var cpuOvercommit: String
     public var memoryOvercommit: String
+    /// Filled by `showcapacities=true`.
+    public var capacities: [CapacityView] = []
 }
 
 extension InfrastructureService {

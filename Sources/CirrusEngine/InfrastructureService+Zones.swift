@@ -36,6 +36,8 @@ public struct ZoneView: Sendable {
     public var zone: Zone
     public var domain: Domain?
     public var full: Bool
+    /// Filled by `showcapacities=true`.
+    public var capacities: [CapacityView] = []
 }
 
 extension InfrastructureService {

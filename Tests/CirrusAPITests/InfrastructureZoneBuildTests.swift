@@ -144,6 +144,12 @@ struct InfrastructureZoneBuildTests {
             #expect(try await admin.count("listStoragePools", [("clusterid", clusterID)]) == 1)
             #expect(try await admin.count("listImageStores", [("zoneid", built.zoneID)]) == 1)
 
+            // Capacities on request only.
+            #expect(zone["capacity"] == nil)
+            let withCapacity = try #require(await admin.call("listZones", pairs: [("id", built.zoneID), ("showcapacities", "true")]).items("zone").first)
+            let capacity = try #require(withCapacity["capacity"] as? [[String: Any]], "showcapacities lists the zone's capacities")
+            #expect(capacity.contains { $0["name"] as? String != nil && $0["zoneid"] as? String == built.zoneID })
+
             // Rows behind the API: one address per public IP, one VNI per VLAN, pod management addresses.
             let (vnis, publicIPs, podIPs) = try await cloud.db.read { sql -> (Int, Int, Int) in
                 let zone = try #require(try await ZoneRepository.find(sql, uuid: UUID(uuidString: built.zoneID)!))

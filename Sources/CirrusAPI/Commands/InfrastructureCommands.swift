@@ -79,13 +79,20 @@ enum InfrastructureCommands {
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "zones dedicated to this domain"),
             ParameterSpec("name", .string, since: "4.17.0", description: "the zone name"),
             ParameterSpec("networktype", .string, description: "Basic or Advanced"),
-            ParameterSpec("showcapacities", .boolean, description: "not reported yet"),
+            ParameterSpec("showcapacities", .boolean, description: "include the capacity list of each item"),
         ] + ParameterSpec.paging, response: Schemas.zone.description, access: .all, handler: .sync { ctx in
             let p = ctx.parameters
             let page = try await ctx.engine.infrastructure.listZones(caller: ctx.caller, id: p.uuid("id"), ids: p.uuidList("ids"), name: p.string("name"),
                                                                      networkType: p.string("networktype"), domainID: p.uuid("domainid"),
                                                                      keyword: p.string("keyword"), page: try await ctx.page())
-            return pageOf("zone", page, Schemas.zone)
+            var out = page
+            if p.bool("showcapacities", default: false) && ctx.caller.isRootAdmin {
+                for i in out.items.indices {
+                    out.items[i].capacities = try await ctx.engine.capacity.views(zoneUUID: out.items[i].zone.uuid, podUUID: nil, clusterUUID: nil, type: nil, tag: nil,
+                                                                                  sortByUsage: false, fetchLatest: false)
+                }
+            }
+            return pageOf("zone", out, Schemas.zone)
         }),
     ]
 
@@ -315,12 +322,18 @@ enum InfrastructureCommands {
             ParameterSpec("name", .string, description: "the name"),
             ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "the zone"),
             ParameterSpec("allocationstate", .string, description: "Enabled or Disabled"),
-            ParameterSpec("showcapacities", .boolean, description: "not reported yet"),
+            ParameterSpec("showcapacities", .boolean, description: "include the capacity list of each item"),
         ] + ParameterSpec.paging, response: Schemas.pod.description, access: .rootAdmin, handler: .sync { ctx in
             let p = ctx.parameters
-            return pageOf("pod", try await ctx.engine.infrastructure.listPods(id: p.uuid("id"), name: p.string("name"), zoneID: p.uuid("zoneid"),
-                                                                             allocationState: p.string("allocationstate"), keyword: p.string("keyword"),
-                                                                             page: try await ctx.page()), Schemas.pod)
+            var page = try await ctx.engine.infrastructure.listPods(id: p.uuid("id"), name: p.string("name"), zoneID: p.uuid("zoneid"),
+                                                                    allocationState: p.string("allocationstate"), keyword: p.string("keyword"), page: try await ctx.page())
+            if p.bool("showcapacities", default: false) {
+                for i in page.items.indices {
+                    page.items[i].capacities = try await ctx.engine.capacity.views(zoneUUID: nil, podUUID: page.items[i].pod.uuid, clusterUUID: nil, type: nil, tag: nil,
+                                                                                   sortByUsage: false, fetchLatest: false)
+                }
+            }
+            return pageOf("pod", page, Schemas.pod)
         }),
     ]
 
@@ -370,13 +383,20 @@ enum InfrastructureCommands {
             ParameterSpec("clustertype", .string, description: "CloudManaged or ExternalManaged"),
             ParameterSpec("allocationstate", .string, description: "Enabled or Disabled"),
             ParameterSpec("managedstate", .string, description: "Managed or Unmanaged"),
-            ParameterSpec("showcapacities", .boolean, description: "not reported yet"),
+            ParameterSpec("showcapacities", .boolean, description: "include the capacity list of each item"),
         ] + ParameterSpec.paging, response: Schemas.cluster.description, access: .rootAdmin, handler: .sync { ctx in
             let p = ctx.parameters
-            return pageOf("cluster", try await ctx.engine.infrastructure.listClusters(
+            var page = try await ctx.engine.infrastructure.listClusters(
                 id: p.uuid("id"), name: p.string("name"), podID: p.uuid("podid"), zoneID: p.uuid("zoneid"), hypervisor: p.string("hypervisor"),
                 clusterType: p.string("clustertype"), allocationState: p.string("allocationstate"), managedState: p.string("managedstate"),
-                keyword: p.string("keyword"), page: try await ctx.page()), Schemas.cluster)
+                keyword: p.string("keyword"), page: try await ctx.page())
+            if p.bool("showcapacities", default: false) {
+                for i in page.items.indices {
+                    page.items[i].capacities = try await ctx.engine.capacity.views(zoneUUID: nil, podUUID: nil, clusterUUID: page.items[i].cluster.uuid, type: nil,
+                                                                                   tag: nil, sortByUsage: false, fetchLatest: false)
+                }
+            }
+            return pageOf("cluster", page, Schemas.cluster)
         }),
     ]
 

@@ -19,6 +19,7 @@ public final class SimulatorResource: HostResource {
 
     /// Why a simulated instance could not start.
     public struct InsufficientResources: Error, Sendable, Equatable, CustomStringConvertible {
+        public init() {}
         public var description: String { "Not enough resource to start the vm" }
     }
 

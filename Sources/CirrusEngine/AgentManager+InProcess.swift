@@ -44,15 +44,21 @@ extension AgentManager {
         let old = state.withLock { s -> Task<Void, Never>? in
             let old = s.drivers[hostID]
             s.drivers[hostID] = driver
+            s.resources[hostID] = resource
             return old
         }
         old?.cancel()
         return answer
     }
 
+    /// Whether this server drives the host in-process (even while its link is down).
+    public func drivesInProcess(_ hostID: Int64) -> Bool {
+        inProcessResource(hostID: hostID) != nil
+    }
+
     /// The resource of an in-process host, if this server drives one.
     func inProcessResource(hostID: Int64) -> (any HostResource)? {
-        state.withLock { ($0.links[hostID]?.link as? InProcessLink)?.resource }
+        state.withLock { $0.resources[hostID] }
     }
 
     /// Drops and re-establishes a host's link (reconnectHost): an in-process host registers

@@ -51,6 +51,7 @@ public final class AgentManager: Sendable {
         var pendingPings: Set<Int64> = []
         var powerReports: [Int64: [InstanceReport]] = [:]
         var drivers: [Int64: Task<Void, Never>] = [:]
+        var resources: [Int64: any HostResource] = [:]
         var generation: UInt64 = 0
         var factory: SimulatedResourceFactory?
         var agentKey: String?
@@ -101,8 +102,16 @@ public final class AgentManager: Sendable {
         let monitor = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }
-                let tick = await self.tickInterval()
-                try? await Task.sleep(for: tick)
+                // Sleep in slices of at most a second, re-reading the interval, so that a
+                // shorter ping.interval takes effect at once.
+                let clock = ContinuousClock()
+                let started = clock.now
+                while !Task.isCancelled {
+                    let tick = await self.tickInterval()
+                    let remaining = tick - (clock.now - started)
+                    if remaining <= .zero { break }
+                    try? await Task.sleep(for: min(remaining, .seconds(1)))
+                }
                 if Task.isCancelled { return }
                 do { try await self.monitorRound() } catch {
                     self.logger.error("Agent monitor round failed", metadata: ["error": "\(StoreError.describe(error))"])
@@ -117,7 +126,7 @@ public final class AgentManager: Sendable {
     public func stop() async {
         let (monitor, drivers, links) = state.withLock { s in
             let r = (s.monitor, Array(s.drivers.values), Array(s.links.values))
-            s.monitor = nil; s.drivers = [:]; s.links = [:]
+            s.monitor = nil; s.drivers = [:]; s.links = [:]; s.resources = [:]
             return r
         }
         monitor?.cancel()
@@ -493,6 +502,7 @@ public final class AgentManager: Sendable {
             let e = s.links.removeValue(forKey: hostID)
             s.pendingPings.remove(hostID)
             let d = stopDriver ? s.drivers.removeValue(forKey: hostID) : nil
+            if stopDriver { s.resources[hostID] = nil }
             return (e, d)
         }
         driver?.cancel()

@@ -305,7 +305,7 @@ public struct HostService: Sendable {
     /// reconnectHost: drops the agent link and waits for the host to register again.
     public func reconnect(caller: Caller, id: UUID) async throws -> HostListItem {
         let host = try await checkReconnect(id: id)
-        guard agents.hasLink(host.id) else {
+        guard agents.hasLink(host.id) || agents.drivesInProcess(host.id) else {
             throw CloudError(.resourceUnavailable, "Host \(host.name) is \(host.status.rawValue) and has no agent connected to this management server; it cannot be reconnected", csCode: .agentUnavailable)
         }
         let wait = (try? await config.int(Settings.addHostWait)) ?? 30

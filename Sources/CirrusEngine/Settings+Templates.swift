@@ -6,6 +6,9 @@ extension Settings {
     public static let maxTemplateSize = ConfigDefinition("max.template.iso.size", category: "Storage", type: .integer, default: "50",
         description: "The largest template or ISO, in GB, that may be registered", range: 1...100_000)
 
+    public static let extractURLExpiration = ConfigDefinition("extract.url.expiration.interval", category: "Advanced", type: .integer, default: "14400",
+        description: "Seconds an extractTemplate or extractIso download URL stays valid", range: 60...31_536_000)
+
     /// The settings of templates and ISOs.
-    static let templates: [ConfigDefinition] = [templateDownloadIdleTimeout, maxTemplateSize]
+    static let templates: [ConfigDefinition] = [templateDownloadIdleTimeout, maxTemplateSize, extractURLExpiration]
 }

@@ -49,6 +49,20 @@ public final class TemplateDownloader: Sendable {
         return d.hex()
     }
 
+    /// HMAC-SHA256 of `text` under `key`, in hex.
+    static func hmac(_ text: String, key: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares two strings without stopping at the first difference.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in x.indices { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+
     /// Whether a download of copy `refID` runs in this process.
     public func isRunning(refID: Int64) -> Bool { running.withLock { $0[refID] != nil } }
 

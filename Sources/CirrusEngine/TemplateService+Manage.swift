@@ -38,6 +38,11 @@ public struct TemplateExtraction: Sendable {
     public var created: Date
 }
 
+extension Date {
+    /// Milliseconds since the epoch, as extract tokens carry them.
+    var storedMillisForToken: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}
+
 /// `updateTemplatePermissions`' account operation.
 public enum TemplatePermissionOperation: String, Sendable, CaseIterable {
     case add, remove, reset
@@ -362,21 +367,49 @@ extension TemplateService {
         }
     }
 
-    /// Makes a download URL for a ready copy. The URL is served by the management server at
-    /// `/client/extract/<extractId>/<file>`.
+    /// Makes a download URL for a ready copy: `/client/extract/<token>/<file>`, served by the
+    /// management server, where the token names the template and an expiry
+    /// (`extract.url.expiration.interval`) signed with the installation's extract key.
     public func extract(caller: Caller, id: UUID, isISO: Bool, zoneID: UUID?, mode: String) async throws -> TemplateExtraction {
         let (t, ref, zone) = try await checkExtract(caller: caller, id: id, isISO: isISO, zoneID: zoneID, mode: mode)
-        let extractID = UUID()
         let file = (ref.installPath.map { ($0 as NSString).lastPathComponent }) ?? "\(t.uuid.uuidString.lowercased()).\(t.format.fileExtension)"
-        let account = try await db.transaction { sql -> Account? in
+        let lifetime = try await config.int(Settings.extractURLExpiration)
+        let expires = Date().addingTimeInterval(TimeInterval(lifetime)).storedMillisForToken
+        let (account, token) = try await db.transaction { sql -> (Account?, String) in
+            guard let key = try await Self.extractKey(sql) else { throw CloudError.internalError("The extract key is missing") }
             try await self.record(sql, caller, isISO ? EventType.isoExtract : EventType.templateExtract, "\(t.kind) \(t.name) extracted", t)
-            return try await AccountRepository.find(sql, id: t.accountID)
+            return (try await AccountRepository.find(sql, id: t.accountID), Self.extractToken(template: t.uuid, expires: expires, key: key))
         }
-        return TemplateExtraction(template: t, extractID: extractID, zone: zone, account: account,
-                                  url: "/client/extract/\(t.uuid.uuidString.lowercased())/\(file)", mode: "HTTP_DOWNLOAD", created: Date())
+        return TemplateExtraction(template: t, extractID: UUID(), zone: zone, account: account,
+                                  url: "/client/extract/\(token)/\(file)", mode: "HTTP_DOWNLOAD", created: Date())
     }
 
-    /// The file of a ready copy of template `id`, for serving an extraction.
+    static let extractKeyName = "template.extract.key"
+
+    /// The installation's extract signing key: a configuration row with no declared setting,
+    /// so that listConfigurations never shows it.
+    static func extractKey(_ sql: any SQLDatabase) async throws -> String? {
+        try await ConfigurationRepository.all(sql).first { $0.name == extractKeyName && $0.scope == .global }?.value
+    }
+
+    /// `<template uuid>.<expiry ms>.<HMAC-SHA256 hex>`.
+    static func extractToken(template: UUID, expires: Int64, key: String) -> String {
+        let payload = "\(template.uuidString.lowercased()).\(expires)"
+        return payload + "." + TemplateDownloader.hmac(payload, key: key)
+    }
+
+    /// The file an extract URL's token stands for, if the token is genuine, unexpired and the
+    /// template still has a ready copy.
+    public func extractedFile(token: String, now: Date = Date()) async throws -> URL? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3, let uuid = UUID(uuidString: String(parts[0])), let expires = Int64(parts[1]),
+              expires > now.storedMillisForToken else { return nil }
+        guard let key = try await db.read({ try await Self.extractKey($0) }),
+              TemplateDownloader.constantTimeEqual(Self.extractToken(template: uuid, expires: expires, key: key), token) else { return nil }
+        return try await extractedFile(templateID: uuid)
+    }
+
+    /// The file of a ready copy of template `id`.
     public func extractedFile(templateID id: UUID) async throws -> URL? {
         try await db.read { sql in
             guard let t = try await TemplateRepository.find(sql, uuid: id) else { return nil }

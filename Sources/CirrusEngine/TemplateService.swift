@@ -118,7 +118,13 @@ public struct TemplateService: Sendable {
     /// Seeds OS categories and types, and takes over downloads left pending by a stopped
     /// server. Idempotent; called by ``Engine/prepare(adminPassword:)``.
     public func prepare() async throws {
-        try await db.transaction { try await OSTypeRepository.seed($0) }
+        try await db.transaction { sql in
+            try await OSTypeRepository.seed(sql)
+            if try await Self.extractKey(sql) == nil {
+                let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+                try await ConfigurationRepository.set(sql, .init(name: Self.extractKeyName, scope: .global, scopeID: 0, value: key), at: Date())
+            }
+        }
         try await downloader.resume()
     }
 

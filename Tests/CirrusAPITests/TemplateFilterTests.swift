@@ -201,9 +201,23 @@ struct TemplateFilterTests {
             #expect(e["id"] as? String == open)
             #expect(e["state"] as? String == "DOWNLOAD_URL_CREATED")
             #expect(e["extractMode"] as? String == "HTTP_DOWNLOAD")
-            #expect((e["url"] as? String)?.hasPrefix("/client/extract/\(open)/") == true)
-            let file = try await w.cloud.engine.templates.extractedFile(templateID: UUID(uuidString: open)!)
-            #expect(file.map { FileManager.default.fileExists(atPath: $0.path) } == true)
+            let url = try #require(e["url"] as? String)
+            #expect(url.hasPrefix("/client/extract/\(open)."))
+            // The URL's token is signed and expires (extract.url.expiration.interval).
+            let token = String(url.dropFirst("/client/extract/".count).prefix { $0 != "/" })
+            let templates = w.cloud.engine.templates
+            let file = try #require(try await templates.extractedFile(token: token))
+            #expect(FileManager.default.fileExists(atPath: file.path))
+            #expect(url.hasSuffix("/" + file.lastPathComponent))
+            #expect(try await templates.extractedFile(token: token, now: Date().addingTimeInterval(5 * 3600)) == nil)
+            let tampered = token.dropLast() + (token.last == "0" ? "1" : "0")
+            #expect(try await templates.extractedFile(token: String(tampered)) == nil)
+            let otherTemplate = token.replacingOccurrences(of: open, with: closed)
+            #expect(try await templates.extractedFile(token: otherTemplate) == nil)
+            #expect(try await templates.extractedFile(token: "garbage") == nil)
+            // The signing key is not a listed setting.
+            let listed = await w.admin.call("listConfigurations", ["name": "template.extract.key"])
+            #expect(listed.count == 0)
         }
     }
 

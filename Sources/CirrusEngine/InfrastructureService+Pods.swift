@@ -97,7 +97,9 @@ extension InfrastructureService {
         let state = try Self.allocationState(allocationState)
         return try await db.transaction { sql in
             var pod = try await self.pod(sql, id)
-            let zone = try await self.zone(sql, try await ZoneRepository.find(sql, id: pod.zoneID)!.uuid)
+            guard let zone = try await ZoneRepository.find(sql, id: pod.zoneID) else {
+                throw CloudError.invalidParameter("The zone of pod \(pod.name) no longer exists")
+            }
             if let raw = name {
                 let newName = try Self.requireName(raw, "pod")
                 if newName != pod.name, !(try await PodRepository.list(sql, PodRepository.Filter(zoneID: zone.id, name: newName), limit: 1).items.isEmpty) {

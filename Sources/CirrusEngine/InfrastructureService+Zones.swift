@@ -164,6 +164,10 @@ extension InfrastructureService {
             for range in try await VlanIPRangeRepository.list(sql, zoneID: zone.id) {
                 try await VlanIPRangeRepository.markRemoved(sql, id: range.id, at: now)
             }
+            // Local pools left behind by removed hosts go with the zone.
+            for pool in try await StoragePoolRepository.list(sql, StoragePoolRepository.Filter(zoneID: zone.id, scope: .host)).items {
+                try await StoragePoolRepository.markRemoved(sql, id: pool.id, at: now)
+            }
             try await ZoneRepository.markRemoved(sql, id: zone.id, at: now)
             try await record(sql, caller, EventType.zoneDelete, "Zone \(zone.name) deleted", resourceType: "Zone", uuid: zone.uuid, name: zone.name)
         }

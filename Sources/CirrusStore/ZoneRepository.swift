@@ -131,7 +131,7 @@ public enum ZoneRepository {
         public var isEmpty: Bool { pods + physicalNetworks + hosts + storagePools + imageStores + vlanRanges == 0 }
     }
 
-    /// Counts the live pods, physical networks, hosts, pools, image stores and IP ranges of a zone.
+    /// Counts the live pods, physical networks, hosts, shared pools, image stores and IP ranges of a zone.
     public static func contents(_ sql: any SQLDatabase, zoneID: Int64) async throws -> Contents {
         func count(_ t: String) async throws -> Int {
             try await countRows(sql, table: t) { $0.where("zone_id", .equal, zoneID).where("removed", .is, SQLLiteral.null) }
@@ -140,7 +140,10 @@ public enum ZoneRepository {
         c.pods = try await count("pods")
         c.physicalNetworks = try await count("physical_networks")
         c.hosts = try await count("hosts")
-        c.storagePools = try await count("storage_pools")
+        // Local (HOST-scope) pools go with their hosts; only shared pools keep a zone alive.
+        c.storagePools = try await countRows(sql, table: "storage_pools") {
+            $0.where("zone_id", .equal, zoneID).where("removed", .is, SQLLiteral.null).where("scope", .notEqual, StoragePoolScope.host.rawValue)
+        }
         c.imageStores = try await count("image_stores")
         c.vlanRanges = try await count("vlan_ip_ranges")
         return c

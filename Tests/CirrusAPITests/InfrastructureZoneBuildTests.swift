@@ -228,6 +228,40 @@ struct InfrastructureZoneBuildTests {
         }
     }
 
+    @Test("a zone is torn down in reverse order; a local pool left by a removed host does not keep it alive")
+    func teardown() async throws {
+        try await withCloud { cloud in
+            let admin = try await cloud.admin()
+            let built = try await admin.buildZone("zone-t")
+            let cluster = try #require(await admin.call("addCluster", pairs: [("zoneid", built.zoneID), ("podid", built.podID), ("clustername", "c1"),
+                                                                               ("hypervisor", "KVM"), ("clustertype", "CloudManaged")]).items("cluster").first?["id"] as? String)
+            let pool = try #require(try await admin.object("createStoragePool", "storagepool", [("zoneid", built.zoneID), ("podid", built.podID), ("clusterid", cluster),
+                                                                                                 ("name", "p1"), ("url", "SharedMountPoint:///mnt/primary")])["id"] as? String)
+            // An orphaned local pool, as if its host had been removed.
+            try await cloud.db.transaction { sql in
+                let zone = try #require(try await ZoneRepository.find(sql, uuid: UUID(uuidString: built.zoneID)!))
+                _ = try await StoragePoolRepository.insert(sql, StoragePool(id: 0, uuid: UUID(), name: "local", zoneID: zone.id, podID: nil, clusterID: nil, hostID: nil,
+                                                                            scope: .host, type: .filesystem, url: nil, hostAddress: "localhost", path: "/var/lib/local",
+                                                                            hypervisorType: .kvm, capacityBytes: 100, usedBytes: 0, status: .up, created: Date()))
+            }
+            let zonesBefore = try await admin.count("listZones")
+            let networkRowID = try await cloud.db.read { sql in try #require(try await PhysicalNetworkRepository.find(sql, uuid: UUID(uuidString: built.physicalNetworkID)!)).id }
+            #expect(try await cloud.db.read { try await GuestVnetRepository.count($0, physicalNetworkID: networkRowID) } == 100)
+            let range = try #require(await admin.call("listVlanIpRanges", pairs: [("zoneid", built.zoneID)]).items("vlaniprange").first?["id"] as? String)
+            for (command, id) in [("deleteStoragePool", pool), ("deleteCluster", cluster), ("deleteVlanIpRange", range), ("deletePod", built.podID)] {
+                let reply = await admin.call(command, pairs: [("id", id)])
+                #expect(reply.object["success"] as? Bool == true, "\(command): \(reply.body)")
+            }
+            let network = try await admin.runJob("deletePhysicalNetwork", pairs: [("id", built.physicalNetworkID)])
+            #expect(network["jobstatus"] as? Int == 1, "\(network)")
+            let deleted = await admin.call("deleteZone", pairs: [("id", built.zoneID)])
+            #expect(deleted.object["success"] as? Bool == true, "\(deleted.body)")
+            #expect(try await admin.count("listZones") == zonesBefore - 1)
+            #expect(try await admin.count("listStoragePools") == 0)
+            #expect(try await cloud.db.read { try await GuestVnetRepository.count($0, physicalNetworkID: networkRowID) } == 0)
+        }
+    }
+
     @Test("the VirtualRouter provider cannot be enabled before its element is configured")
     func providerNeedsElement() async throws {
         try await withCloud { cloud in

@@ -116,6 +116,7 @@ public final class ManagementServer: Sendable {
     public func application(host: String, port: Int, agentPort: Int) -> some ApplicationProtocol {
         let router = Router()
         APIRoutes.register(on: router, dispatcher: dispatcher, openAPI: OpenAPIDocument.json(for: dispatcher.registry))
+        ExtractRoutes.register(on: router, templates: engine.templates)
         router.get("/") { _, _ in "Cirrus management server. The API is at /client/api; its OpenAPI document at /client/api/openapi.json.\n" }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus"),
                            services: [agentApplication(host: host, port: agentPort)], logger: logger)
@@ -125,6 +126,7 @@ public final class ManagementServer: Sendable {
     public func application(host: String, port: Int) -> some ApplicationProtocol {
         let router = Router()
         APIRoutes.register(on: router, dispatcher: dispatcher, openAPI: OpenAPIDocument.json(for: dispatcher.registry))
+        ExtractRoutes.register(on: router, templates: engine.templates)
         router.get("/") { _, _ in "Cirrus management server. The API is at /client/api; its OpenAPI document at /client/api/openapi.json.\n" }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus"), logger: logger)
     }
@@ -132,6 +134,7 @@ public final class ManagementServer: Sendable {
     /// Stops the workers and closes the database.
     public func stop() async {
         for task in periodic { task.stop() }
+        engine.templates.downloader.stop()
         await engine.agents.stop()
         await engine.runner.stop()
         await engine.db.shutdown()

@@ -41,9 +41,7 @@ struct TemplateExtractTests {
             let e = try await engine.templates.extract(caller: caller, id: template.uuid, isISO: false, zoneID: nil, mode: "HTTP_DOWNLOAD")
             let expected = try Data(contentsOf: try #require(try await engine.templates.extractedFile(templateID: template.uuid)))
 
-            let router = Router()
-            ExtractRoutes.register(on: router, templates: engine.templates)
-            try await Application(router: router).test(.router) { client in
+            try await server.application(host: "127.0.0.1", port: 0).test(.live) { client in
                 try await client.execute(uri: e.url, method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(Data(response.body.readableBytesView) == expected)

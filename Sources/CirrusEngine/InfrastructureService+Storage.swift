@@ -58,9 +58,10 @@ extension InfrastructureService {
             guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else {
                 throw CloudError.invalidParameter("host or path is null, should be nfs://hostname/path")
             }
-            let host = String(rest[..<slash])
+            // `nfs://server:/export` (an empty port, as Marvin's configs write it) and `server:2049` name the same server.
+            let host = String(rest[..<slash].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
             let path = String(rest[slash...])
-            guard path.count > 1 else { throw CloudError.invalidParameter("host or path is null, should be nfs://hostname/path") }
+            guard !host.isEmpty, path.count > 1 else { throw CloudError.invalidParameter("host or path is null, should be nfs://hostname/path") }
             return (.networkFilesystem, host, path)
         case "sharedmountpoint", "filesystem":
             let path = rest.hasPrefix("/") ? rest : String(rest.drop(while: { $0 != "/" }))

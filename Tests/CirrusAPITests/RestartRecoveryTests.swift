@@ -107,7 +107,7 @@ struct RestartRecoveryTests {
             let submit = await admin.call("disableAccount", ["id": target.id, "lock": "false"])
             let jobID = try #require(submit.object["jobid"] as? String)
             do {
-                let done = try await cloud.waitForJob(jobID, session: admin, timeout: .seconds(3))
+                let done = try await cloud.waitForJob(jobID, session: admin, timeout: .seconds(15))
                 #expect(done["jobstatus"] as? Int == 1)
             }
         }

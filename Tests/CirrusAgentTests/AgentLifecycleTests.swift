@@ -160,7 +160,9 @@ struct AgentLifecycleTests {
             let alerted = try await server.waitFor(prefix, timeout: .seconds(20), "Alert after alert.wait") { $0.allSatisfy { $0.status == .alert } }
             let alertAfter = ContinuousClock.now - killedAt
             #expect(alertAfter >= .seconds(3), "Alert must wait for alert.wait")
-            #expect(alertAfter <= .seconds(7), "Alert must come on time (alert.wait 4 s + a monitor tick), took \(alertAfter)")
+            // alert.wait (4 s) counts from when the monitor noticed the loss; allow a monitor tick
+            // and a loaded machine (CI shares two cores with the build) on top.
+            #expect(alertAfter <= .seconds(10), "Alert must come on time (alert.wait 4 s + a monitor tick), took \(alertAfter)")
             #expect(alerted.allSatisfy { $0.disconnected != nil })
 
             agent = try AgentProcess(arguments: arguments)

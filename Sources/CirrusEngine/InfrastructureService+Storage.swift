@@ -64,8 +64,12 @@ extension InfrastructureService {
             guard !host.isEmpty, path.count > 1 else { throw CloudError.invalidParameter("host or path is null, should be nfs://hostname/path") }
             return (.networkFilesystem, host, path)
         case "sharedmountpoint", "filesystem":
-            let path = rest.hasPrefix("/") ? rest : String(rest.drop(while: { $0 != "/" }))
-            guard path.hasPrefix("/"), path.count > 1 else { throw CloudError.invalidParameter("\(raw) is not a valid uri: the path must be absolute") }
+            // `SharedMountPoint:///mnt/x`, or with a host part: `SharedMountPoint://localhost/mnt/x`.
+            let host = rest.hasPrefix("/") ? "" : String(rest.prefix(while: { $0 != "/" }))
+            let path = String(rest.dropFirst(host.count))
+            guard host != ".", host != "..", path.hasPrefix("/"), path.count > 1 else {
+                throw CloudError.invalidParameter("\(raw) is not a valid uri: the path must be absolute")
+            }
             return (scheme == "filesystem" ? .filesystem : .sharedMountPoint, "localhost", path)
         default:
             throw CloudError.invalidParameter("\(scheme) is not a supported uri scheme: use nfs:// or SharedMountPoint://")

@@ -168,6 +168,8 @@ struct InfrastructureBadInputTests {
                               text: "hypervisor type must be specified for zone wide primary storage", unchanged: "listStoragePools")
             try await refused(admin, "createStoragePool", pools + [("scope", "zone"), ("hypervisor", "Simulator"), ("url", "iscsi://10.0.0.5/x")], code: 431,
                               text: "iscsi is not a supported uri scheme", unchanged: "listStoragePools")
+            try await refused(admin, "createStoragePool", pools + [("scope", "zone"), ("hypervisor", "Simulator"), ("url", "SharedMountPoint://./data/primary")], code: 431,
+                              text: "the path must be absolute", unchanged: "listStoragePools")
             try await refused(admin, "createStoragePool", pools + [("scope", "zone"), ("hypervisor", "Simulator"), ("url", "nfs://10.0.0.5")], code: 431,
                               text: "host or path is null", unchanged: "listStoragePools")
             let zoneWide = try await admin.object("createStoragePool", "storagepool", pools + [("scope", "zone"), ("hypervisor", "Simulator"), ("url", "nfs://10.0.0.5:/x")])

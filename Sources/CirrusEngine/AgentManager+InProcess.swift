@@ -75,16 +75,19 @@ extension AgentManager {
     }
 
     /// Builds the resources of the in-process simulated hosts stored in the database and
-    /// attaches them, so a restarted management server brings them back Up. Hosts another
-    /// live server pings for are left alone.
+    /// attaches them, so a restarted management server brings them back Up. Runs at start
+    /// and on every monitor round: a host whose owner server is gone (stopped, or crashed
+    /// and its server lease expired) is taken over. Hosts attached here, and hosts a live
+    /// server owns, are left alone.
     func reattachInProcessHosts() async throws {
         guard let factory = simulatorFactory else { return }
-        let timeout = await pingTimeout()
         let now = Date()
         let specs: [SimulatedHostSpec] = try await db.read { sql in
             var out: [SimulatedHostSpec] = []
+            let liveServers = try await LeaseRepository.liveOwners(sql, prefix: JobRunner.leasePrefix, now: now)
             for host in try await HostRepository.inProcessSimulatorHosts(sql) {
-                if host.ownerServer != nil, host.ownerServer != self.serverID, let last = host.lastPing, now.timeIntervalSince(last) < timeout { continue }
+                if self.inProcessResource(hostID: host.id) != nil { continue }
+                if let owner = host.ownerServer, owner != self.serverID, liveServers.contains(owner) { continue }
                 guard let clusterID = host.clusterID, let podID = host.podID,
                       let cluster = try await ClusterRepository.find(sql, id: clusterID),
                       let pod = try await PodRepository.find(sql, id: podID),

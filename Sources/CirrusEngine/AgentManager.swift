@@ -383,6 +383,7 @@ public final class AgentManager: Sendable {
     /// been Disconnected longer than `alert.wait` (Down if a neighbour says so, else Alert).
     func monitorRound() async throws {
         try await flushPings()
+        try await reattachInProcessHosts()
         let now = Date()
         let timeout = await pingTimeout()
         let overdue = try await db.read { sql in

@@ -1,19 +1,7 @@
 import Foundation
 
 /// Values of the API's offering enums are matched without regard to case, as CloudStack does.
-public protocol OfferingValue: RawRepresentable, CaseIterable where RawValue == String {}
-
-extension OfferingValue {
-    /// Parses an API value, ignoring case.
-    public init?(caseInsensitive raw: String) {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(trimmed) == .orderedSame }) else { return nil }
-        self = match
-    }
-
-    /// The allowed values, for error messages.
-    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
-}
+public typealias OfferingValue = CaseInsensitiveEnum
 
 /// How a volume's space is allocated on primary storage.
 public enum ProvisioningType: String, Sendable, Codable, OfferingValue {

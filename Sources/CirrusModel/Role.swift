@@ -1,7 +1,7 @@
 import Foundation
 
 /// CloudStack's four built-in role types. Every role, built-in or custom, has one.
-public enum RoleType: String, Sendable, Codable, CaseIterable {
+public enum RoleType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case admin = "Admin"
     case resourceAdmin = "ResourceAdmin"
     case domainAdmin = "DomainAdmin"
@@ -35,12 +35,6 @@ public enum RoleType: String, Sendable, Codable, CaseIterable {
         case .domainAdmin: .domainAdmin
         case .user: .normal
         }
-    }
-
-    /// Parses a role type case-insensitively, as the API accepts it.
-    public init?(caseInsensitive raw: String) {
-        guard let match = RoleType.allCases.first(where: { $0.rawValue.lowercased() == raw.lowercased() }) else { return nil }
-        self = match
     }
 }
 

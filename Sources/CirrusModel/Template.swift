@@ -1,34 +1,24 @@
 import Foundation
 
 /// The disk image format of a template (`format`); ISOs have the format `ISO`.
-public enum TemplateFormat: String, Sendable, Codable, CaseIterable {
+public enum TemplateFormat: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case qcow2 = "QCOW2"
     case raw = "RAW"
     case vhd = "VHD"
     case ova = "OVA"
     case iso = "ISO"
 
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
-
     /// The file name extension of a stored image.
     public var fileExtension: String { rawValue.lowercased() }
 }
 
 /// CloudStack's `Storage.TemplateType`.
-public enum TemplateType: String, Sendable, Codable, CaseIterable {
+public enum TemplateType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case user = "USER"
     case builtIn = "BUILTIN"
     case system = "SYSTEM"
     case routing = "ROUTING"
     case perHost = "PERHOST"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// CloudStack's `VMTemplateStorageResourceAssoc.Status`: the download state of a template
@@ -215,7 +205,7 @@ public struct TemplateChecksum: Sendable, Equatable {
 }
 
 /// Which templates `listTemplates` returns (`templatefilter`; `isofilter` for ISOs).
-public enum TemplateFilter: String, Sendable, CaseIterable {
+public enum TemplateFilter: String, Sendable, CaseIterable, CaseInsensitiveEnum {
     /// Featured templates, ready to use.
     case featured
     /// Templates owned by the caller (an admin: by the accounts of the listing scope).
@@ -230,11 +220,6 @@ public enum TemplateFilter: String, Sendable, CaseIterable {
     case community
     /// Everything (admins only).
     case all
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 
     /// Whether only admins may use this filter.
     public var isAdminOnly: Bool { self == .all }

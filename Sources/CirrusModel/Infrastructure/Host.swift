@@ -2,17 +2,12 @@ import Foundation
 
 /// What a host row stands for. Cirrus creates `Routing` hosts (hypervisors); the other
 /// CloudStack types are kept so the API can name them.
-public enum HostType: String, Sendable, Codable, CaseIterable {
+public enum HostType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case routing = "Routing"
     case storage = "Storage"
     case secondaryStorage = "SecondaryStorage"
     case consoleProxy = "ConsoleProxy"
     case secondaryStorageVM = "SecondaryStorageVM"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// A hypervisor host, as the management server knows it.
@@ -77,7 +72,7 @@ public struct Host: Sendable, Equatable {
 }
 
 /// The agent-connection state of a host (CloudStack's `Status`).
-public enum HostStatus: String, Sendable, Codable, CaseIterable {
+public enum HostStatus: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case creating = "Creating"
     case connecting = "Connecting"
     case up = "Up"
@@ -88,11 +83,6 @@ public enum HostStatus: String, Sendable, Codable, CaseIterable {
     case error = "Error"
     case rebalancing = "Rebalancing"
     case unknown = "Unknown"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// The host status machine as a pure transition function, following CloudStack's
@@ -164,7 +154,7 @@ public enum HostStatusMachine {
 }
 
 /// The administrative state of a host (CloudStack's `ResourceState`).
-public enum ResourceState: String, Sendable, Codable, CaseIterable {
+public enum ResourceState: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case creating = "Creating"
     case enabled = "Enabled"
     case disabled = "Disabled"
@@ -174,11 +164,6 @@ public enum ResourceState: String, Sendable, Codable, CaseIterable {
     case maintenance = "Maintenance"
     case error = "Error"
     case degraded = "Degraded"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 
     /// True in the states where a host is being, or has been, taken out of service.
     public var isInMaintenance: Bool {

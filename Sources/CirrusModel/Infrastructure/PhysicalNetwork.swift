@@ -1,29 +1,19 @@
 import Foundation
 
 /// Kinds of traffic a physical network carries.
-public enum TrafficType: String, Sendable, Codable, CaseIterable {
+public enum TrafficType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case guest = "Guest"
     case `public` = "Public"
     case management = "Management"
     case storage = "Storage"
     case control = "Control"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// How guest networks on a physical network are kept apart.
-public enum IsolationMethod: String, Sendable, Codable, CaseIterable {
+public enum IsolationMethod: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case vlan = "VLAN"
     case vxlan = "VXLAN"
     case l3 = "L3"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 
     /// The largest VLAN id or VNI this method allows (VLAN 1–4094, VXLAN 0–16777214).
     public var maximumTag: Int64 { self == .vxlan ? 16_777_214 : 4094 }
@@ -31,15 +21,10 @@ public enum IsolationMethod: String, Sendable, Codable, CaseIterable {
 
 /// Enabled or Disabled, for physical networks and network service providers (which also
 /// have `Shutdown`).
-public enum PhysicalNetworkState: String, Sendable, Codable, CaseIterable {
+public enum PhysicalNetworkState: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case enabled = "Enabled"
     case disabled = "Disabled"
     case shutdown = "Shutdown"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// A physical network of a zone: the carrier of traffic types and guest VLAN/VNI ranges.

@@ -1,30 +1,20 @@
 import Foundation
 
 /// Where a primary storage pool is visible: one host (local storage), a cluster or a zone.
-public enum StoragePoolScope: String, Sendable, Codable, CaseIterable {
+public enum StoragePoolScope: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case host = "HOST"
     case cluster = "CLUSTER"
     case zone = "ZONE"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// The primary storage pool types Cirrus drives.
-public enum StoragePoolType: String, Sendable, Codable, CaseIterable {
+public enum StoragePoolType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     /// A local directory on one host.
     case filesystem = "Filesystem"
     /// A path mounted at the same place on every host of the cluster or zone.
     case sharedMountPoint = "SharedMountPoint"
     /// NFS.
     case networkFilesystem = "NetworkFilesystem"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 
     /// Shared pools are visible to more than one host.
     public var isShared: Bool { self != .filesystem }

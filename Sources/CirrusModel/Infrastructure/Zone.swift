@@ -2,28 +2,17 @@ import Foundation
 
 /// Enabled or Disabled: whether the planner may place new resources in a zone, pod,
 /// cluster or host.
-public enum AllocationState: String, Sendable, Codable, CaseIterable {
+public enum AllocationState: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case enabled = "Enabled"
     case disabled = "Disabled"
-
-    /// Parses the API's value, ignoring case.
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// A zone's network model.
-public enum ZoneNetworkType: String, Sendable, Codable, CaseIterable {
+public enum ZoneNetworkType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     /// One flat shared guest network, isolation by security groups.
     case basic = "Basic"
     /// VLAN/VXLAN-isolated guest networks, shared networks, VPCs and L2 networks.
     case advanced = "Advanced"
-
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// A zone's kind (4.18): a full Core zone or a small Edge zone.
@@ -92,15 +81,9 @@ public struct Pod: Sendable, Equatable {
 }
 
 /// The hypervisor of a cluster and its hosts.
-public enum HypervisorType: String, Sendable, Codable, CaseIterable {
+public enum HypervisorType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case kvm = "KVM"
     case simulator = "Simulator"
-
-    /// Parses the API's value, ignoring case (`kvm`, `simulator`).
-    public init?(caseInsensitive raw: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(raw) == .orderedSame }) else { return nil }
-        self = match
-    }
 }
 
 /// A cluster: hosts of one hypervisor type that share primary storage.

@@ -20,7 +20,7 @@ public enum DiskOfferingRepository {
             sortKey: try row.int("sort_key"), computeOnly: try row.bool("compute_only"), created: try row.date("created"))
     }
 
-    static func columns(_ d: DiskOffering) throws -> OfferingRepository.Columns {
+    static func columns(_ d: DiskOffering) throws -> [ColumnValue] {
         let rates: String? = d.rates.isEmpty ? nil : String(decoding: try JSONEncoder().encode(d.rates), as: UTF8.self)
         return [
             ("name", SQLBind(d.name)), ("display_text", SQLBind(d.displayText)), ("disk_size_gb", SQLBind(d.diskSizeGB)),
@@ -35,7 +35,7 @@ public enum DiskOfferingRepository {
     /// Inserts a disk offering and returns it with its id.
     public static func insert(_ sql: any SQLDatabase, _ offering: DiskOffering, uniqueName: String? = nil) async throws -> DiskOffering {
         var out = offering
-        out.id = try await OfferingRepository.insertRow(sql, into: table, try columns(offering) + [
+        out.id = try await insertReturningID(sql, into: table, try columns(offering) + [
             ("uuid", SQLBind(offering.uuid.stored)), ("compute_only", SQLBind(offering.computeOnly)), ("unique_name", SQLBind(uniqueName)),
             ("created", SQLBind(offering.created.storedMillis)),
         ])
@@ -43,7 +43,7 @@ public enum DiskOfferingRepository {
     }
 
     public static func update(_ sql: any SQLDatabase, _ offering: DiskOffering) async throws {
-        try await OfferingRepository.updateRow(sql, table: table, id: offering.id, try columns(offering))
+        try await updateColumns(sql, table: table, id: offering.id, try columns(offering))
     }
 
     public static func find(_ sql: any SQLDatabase, id: Int64) async throws -> DiskOffering? {

@@ -21,7 +21,7 @@ public enum NetworkOfferingRepository {
             capabilities: try OfferingRepository.decodeCapabilities(try row.string("capabilities")), sortKey: try row.int("sort_key"), created: try row.date("created"))
     }
 
-    static func columns(_ n: NetworkOffering) throws -> OfferingRepository.Columns {
+    static func columns(_ n: NetworkOffering) throws -> [ColumnValue] {
         [
             ("name", SQLBind(n.name)), ("display_text", SQLBind(n.displayText)), ("guest_ip_type", SQLBind(n.guestIPType?.rawValue)),
             ("traffic_type", SQLBind(n.trafficType.rawValue)), ("tags", SQLBind(n.tags)), ("specify_vlan", SQLBind(n.specifyVlan)),
@@ -37,7 +37,7 @@ public enum NetworkOfferingRepository {
     /// Inserts a network offering with its services and returns it with its id.
     public static func insert(_ sql: any SQLDatabase, _ offering: NetworkOffering) async throws -> NetworkOffering {
         var out = offering
-        out.id = try await OfferingRepository.insertRow(sql, into: table, try columns(offering) + [
+        out.id = try await insertReturningID(sql, into: table, try columns(offering) + [
             ("uuid", SQLBind(offering.uuid.stored)), ("unique_name", SQLBind(offering.uniqueName)), ("created", SQLBind(offering.created.storedMillis)),
         ])
         try await OfferingRepository.saveServices(sql, kind: .network, offeringID: out.id, offering.services)
@@ -46,7 +46,7 @@ public enum NetworkOfferingRepository {
 
     /// Updates the offering's own columns (services do not change after creation).
     public static func update(_ sql: any SQLDatabase, _ offering: NetworkOffering) async throws {
-        try await OfferingRepository.updateRow(sql, table: table, id: offering.id, try columns(offering))
+        try await updateColumns(sql, table: table, id: offering.id, try columns(offering))
     }
 
     static func withServices(_ sql: any SQLDatabase, _ offerings: [NetworkOffering]) async throws -> [NetworkOffering] {

@@ -3,26 +3,10 @@ import Foundation
 import SQLKit
 
 /// What every offering repository shares: the domain and zone scope rows, the predicates
-/// that filter offerings by them, and row insertion from column/value pairs.
+/// that filter offerings by them.
 public enum OfferingRepository {
     static let scopes = "offering_scopes"
     static let services = "offering_services"
-
-    /// Columns and their values for an insert or update.
-    typealias Columns = [(String, any SQLExpression)]
-
-    /// Inserts a row and returns its new id.
-    static func insertRow(_ sql: any SQLDatabase, into table: String, _ columns: Columns) async throws -> Int64 {
-        let row = try await sql.insert(into: table).columns(columns.map(\.0)).values(columns.map(\.1)).returning("id").first()
-        guard let id = try row?.int64("id") else { throw StoreError("Inserting into \(table) returned no id") }
-        return id
-    }
-
-    static func updateRow(_ sql: any SQLDatabase, table: String, id: Int64, _ columns: Columns) async throws {
-        var b = sql.update(table)
-        for (name, value) in columns { b = b.set(SQLIdentifier(name), to: value) }
-        try await b.where("id", .equal, id).run()
-    }
 
     // MARK: scopes
 

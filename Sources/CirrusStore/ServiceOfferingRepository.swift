@@ -21,7 +21,7 @@ public enum ServiceOfferingRepository {
             sortKey: try row.int("sort_key"), uniqueName: try row.optionalString("unique_name"), created: try row.date("created"))
     }
 
-    static func columns(_ s: ServiceOffering) -> OfferingRepository.Columns {
+    static func columns(_ s: ServiceOffering) -> [ColumnValue] {
         [
             ("name", SQLBind(s.name)), ("display_text", SQLBind(s.displayText)), ("cpu_number", SQLBind(s.cpuNumber)), ("cpu_speed", SQLBind(s.cpuSpeed)),
             ("memory", SQLBind(s.memory)), ("customized", SQLBind(s.isCustomized)), ("min_cpu_number", SQLBind(s.minCPUNumber)),
@@ -37,14 +37,14 @@ public enum ServiceOfferingRepository {
     /// Inserts a service offering and returns it with its id.
     public static func insert(_ sql: any SQLDatabase, _ offering: ServiceOffering) async throws -> ServiceOffering {
         var out = offering
-        out.id = try await OfferingRepository.insertRow(sql, into: table, columns(offering) + [
+        out.id = try await insertReturningID(sql, into: table, columns(offering) + [
             ("uuid", SQLBind(offering.uuid.stored)), ("unique_name", SQLBind(offering.uniqueName)), ("created", SQLBind(offering.created.storedMillis)),
         ])
         return out
     }
 
     public static func update(_ sql: any SQLDatabase, _ offering: ServiceOffering) async throws {
-        try await OfferingRepository.updateRow(sql, table: table, id: offering.id, columns(offering))
+        try await updateColumns(sql, table: table, id: offering.id, columns(offering))
     }
 
     public static func find(_ sql: any SQLDatabase, id: Int64) async throws -> ServiceOffering? {

@@ -15,7 +15,7 @@ public enum VPCOfferingRepository {
             sortKey: try row.int("sort_key"), created: try row.date("created"))
     }
 
-    static func columns(_ v: VPCOffering) throws -> OfferingRepository.Columns {
+    static func columns(_ v: VPCOffering) throws -> [ColumnValue] {
         [
             ("name", SQLBind(v.name)), ("display_text", SQLBind(v.displayText)), ("state", SQLBind(v.state.rawValue)), ("is_default", SQLBind(v.isDefault)),
             ("capabilities", SQLBind(try OfferingRepository.encodeCapabilities(v.capabilities))), ("internet_protocol", SQLBind(v.internetProtocol)),
@@ -25,7 +25,7 @@ public enum VPCOfferingRepository {
 
     public static func insert(_ sql: any SQLDatabase, _ offering: VPCOffering) async throws -> VPCOffering {
         var out = offering
-        out.id = try await OfferingRepository.insertRow(sql, into: table, try columns(offering) + [
+        out.id = try await insertReturningID(sql, into: table, try columns(offering) + [
             ("uuid", SQLBind(offering.uuid.stored)), ("unique_name", SQLBind(offering.uniqueName)), ("created", SQLBind(offering.created.storedMillis)),
         ])
         try await OfferingRepository.saveServices(sql, kind: .vpc, offeringID: out.id, offering.services)
@@ -33,7 +33,7 @@ public enum VPCOfferingRepository {
     }
 
     public static func update(_ sql: any SQLDatabase, _ offering: VPCOffering) async throws {
-        try await OfferingRepository.updateRow(sql, table: table, id: offering.id, try columns(offering))
+        try await updateColumns(sql, table: table, id: offering.id, try columns(offering))
     }
 
     static func withServices(_ sql: any SQLDatabase, _ offerings: [VPCOffering]) async throws -> [VPCOffering] {

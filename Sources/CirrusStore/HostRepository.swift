@@ -45,9 +45,27 @@ public enum HostRepository {
                           "owner_server", "last_ping", "disconnected", "maintenance_reason", "details", "created"]
     static let hostColumns = columns.map { #""hosts"."\#($0)""# }.joined(separator: ", ")
 
+    /// Decoded `details` texts of one listing: hosts of a cluster mostly share the same
+    /// details (the agent's bridges), so each distinct text is decoded once.
+    struct DetailsCache {
+        var decoded: [String: [String: String]] = [:]
+
+        mutating func decode(_ text: String) -> [String: String] {
+            if text == "{}" { return [:] }
+            if let known = decoded[text] { return known }
+            let value = (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+            if decoded.count < 256 { decoded[text] = value }
+            return value
+        }
+    }
+
     static func map(_ row: any SQLRow) throws -> CirrusModel.Host {
-        let detailsText = try row.string("details")
-        let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? [:]
+        var details = DetailsCache()
+        return try map(row, details: &details)
+    }
+
+    static func map(_ row: any SQLRow, details cache: inout DetailsCache) throws -> CirrusModel.Host {
+        let details = cache.decode(try row.string("details"))
         return CirrusModel.Host(id: try row.int64("id"), uuid: try row.uuid("uuid"), name: try row.string("name"), guid: try row.string("guid"),
                     type: try row.enumValue("host_type", as: HostType.self), status: try row.enumValue("status", as: HostStatus.self),
                     resourceState: try row.enumValue("resource_state", as: ResourceState.self), zoneID: try row.int64("zone_id"),
@@ -157,14 +175,12 @@ public enum HostRepository {
     }
 
     /// One page of hosts with their zone, pod and cluster names: one query for the count,
-    /// one for the page, one for the page's tags.
+    /// one for the page, one for the page's tags. Every filter is on the hosts table, so the
+    /// count needs no joins, and the page's window is taken over host ids alone (a subquery)
+    /// before the joins: at 10,000 hosts a late page no longer joins the 9,500 rows it skips.
     public static func list(_ sql: any SQLDatabase, _ filter: Filter, offset: Int = 0, limit: Int? = nil) async throws -> Listing<HostListItem> {
-        func build(_ b: SQLSelectBuilder) -> SQLSelectBuilder {
-            var b = b.from(table)
-                .join(SQLAlias(SQLIdentifier("zones"), as: SQLIdentifier("z")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "z"), .equal, SQLColumn("zone_id", table: table))
-                .join(SQLAlias(SQLIdentifier("pods"), as: SQLIdentifier("p")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "p"), .equal, SQLColumn("pod_id", table: table))
-                .join(SQLAlias(SQLIdentifier("clusters"), as: SQLIdentifier("c")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "c"), .equal, SQLColumn("cluster_id", table: table))
-                .where(SQLColumn("removed", table: table), .is, SQLLiteral.null)
+        func filtered<B: SQLPredicateBuilder>(_ b: B) -> B {
+            var b = b.where(SQLColumn("removed", table: table), .is, SQLLiteral.null)
             if let id = filter.id { b = b.where(SQLColumn("id", table: table), .equal, literal(id)) }
             if let name = filter.name { b = b.where(SQLColumn("name", table: table), .equal, SQLBind(name)) }
             if let s = filter.status { b = b.where(SQLColumn("status", table: table), .equal, SQLBind(s.rawValue)) }
@@ -179,17 +195,35 @@ public enum HostRepository {
             }
             return b
         }
+        let total = try await filtered(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(table)).first().map { try $0.int("n") } ?? 0
+        guard limit != 0, total > offset else { return Listing(items: [], total: total) }
         let select = SQLRaw(hostColumns + #", "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "p"."uuid" AS "pod_uuid", "p"."name" AS "pod_name", "c"."uuid" AS "cluster_uuid", "c"."name" AS "cluster_name", "c"."cluster_type" AS "cluster_type""#)
-        var listing = try await fetchListing(sql, columns: select, filtered: build, order: { $0.orderBy(SQLColumn("id", table: table)) },
-                                             offset: offset, limit: limit) { row in
-            HostListItem(host: try map(row), zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)), zoneName: try row.optionalString("zone_name"),
+        var page = sql.select().column(select).from(table)
+            .join(SQLAlias(SQLIdentifier("zones"), as: SQLIdentifier("z")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "z"), .equal, SQLColumn("zone_id", table: table))
+            .join(SQLAlias(SQLIdentifier("pods"), as: SQLIdentifier("p")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "p"), .equal, SQLColumn("pod_id", table: table))
+            .join(SQLAlias(SQLIdentifier("clusters"), as: SQLIdentifier("c")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "c"), .equal, SQLColumn("cluster_id", table: table))
+        if limit != nil || offset > 0 {
+            func window<B: SQLSubqueryClauseBuilder>(_ b: B) -> B {
+                var w = filtered(b.column(SQLColumn("id", table: table)).from(table)).orderBy(SQLColumn("id", table: table))
+                if let limit { w = w.limit(limit) }
+                if offset > 0 { w = w.offset(offset) }
+                return w
+            }
+            let ids = SQLSubquery.select { b in window(b) }
+            page = page.where(SQLColumn("id", table: table), .in, ids)
+        } else {
+            page = filtered(page)
+        }
+        var details = DetailsCache()
+        var items = try await page.orderBy(SQLColumn("id", table: table)).all().map { row in
+            HostListItem(host: try map(row, details: &details), zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)), zoneName: try row.optionalString("zone_name"),
                          podUUID: try row.optionalString("pod_uuid").flatMap(UUID.init(uuidString:)), podName: try row.optionalString("pod_name"),
                          clusterUUID: try row.optionalString("cluster_uuid").flatMap(UUID.init(uuidString:)), clusterName: try row.optionalString("cluster_name"),
                          clusterType: try row.optionalString("cluster_type"))
         }
-        let tags = try await tags(sql, hostIDs: listing.items.map(\.host.id))
-        for i in listing.items.indices { listing.items[i].host.tags = tags[listing.items[i].host.id] ?? [] }
-        return listing
+        let tags = try await tags(sql, hostIDs: items.map(\.host.id))
+        for i in items.indices { items[i].host.tags = tags[items[i].host.id] ?? [] }
+        return Listing(items: items, total: total)
     }
 
     /// Hosts in `statuses` whose last ping is older than `before` (or that never pinged and

@@ -308,6 +308,7 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     ups, listing = [], None
+    load_before = os.getloadavg()
     try:
         if not args.skip_up:
             for interval in (int(x) for x in args.intervals.split(",")):
@@ -319,7 +320,9 @@ def main():
     finally:
         stop_all()
 
-    print(f"open-file limit {want}; {os.cpu_count()} CPUs")
+    load_after = os.getloadavg()
+    print(f"open-file limit {want}; {os.cpu_count()} CPUs; load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+          "(other work on the machine inflates every figure)")
     print()
     if ups:
         print("| measure | goal | result |")

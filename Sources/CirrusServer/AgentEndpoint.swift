@@ -21,7 +21,9 @@ public enum AgentEndpoint {
             await serve(inbound: inbound, outbound: outbound, agents: agents, logger: logger)
         }
         return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 22))),
-                           configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus agent endpoint"),
+                           // A large accept backlog: after a management server restart every agent of the zone
+                           // reconnects at once (the default 256 overflowed with 1,000 agents).
+                           configuration: .init(address: .hostname(host, port: port), serverName: "Cirrus agent endpoint", backlog: 4096),
                            onServerRunning: { channel in await onListening(channel.localAddress?.port) }, logger: logger)
     }
 

@@ -17,15 +17,15 @@ extension CapacityService {
         let (zoneID, podID, clusterID) = try await db.read { sql in
             var z: Int64?, p: Int64?, c: Int64?
             if let zoneUUID {
-                guard let zone = try await ZoneRepository.find(sql, uuid: zoneUUID) else { throw CloudError.invalidParameter("Unable to find zone by id \(zoneUUID.uuidString.lowercased())") }
+                let zone = try await Lookup.zone(sql, zoneUUID)
                 z = zone.id
             }
             if let podUUID {
-                guard let pod = try await PodRepository.find(sql, uuid: podUUID) else { throw CloudError.invalidParameter("Unable to find pod by id \(podUUID.uuidString.lowercased())") }
+                let pod = try await Lookup.pod(sql, podUUID)
                 p = pod.id
             }
             if let clusterUUID {
-                guard let cluster = try await ClusterRepository.find(sql, uuid: clusterUUID) else { throw CloudError.invalidParameter("Unable to find cluster by id \(clusterUUID.uuidString.lowercased())") }
+                let cluster = try await Lookup.cluster(sql, clusterUUID)
                 c = cluster.id
             }
             return (z, p, c)

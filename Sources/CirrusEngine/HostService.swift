@@ -57,7 +57,6 @@ public struct HostService: Sendable {
         self.logger = logger
     }
 
-    static func notFound(_ id: UUID) -> CloudError { .invalidParameter("Unable to find host by id \(id.uuidString.lowercased())") }
 
     // MARK: add
 
@@ -79,20 +78,14 @@ public struct HostService: Sendable {
             }
         }
         let (zone, pod, cluster) = try await db.read { sql -> (Zone, Pod, Cluster?) in
-            guard let zone = try await ZoneRepository.find(sql, uuid: r.zoneID) else {
-                throw CloudError.invalidParameter("Unable to find zone by id \(r.zoneID.uuidString.lowercased())")
-            }
-            guard let pod = try await PodRepository.find(sql, uuid: r.podID) else {
-                throw CloudError.invalidParameter("Unable to find pod by id \(r.podID.uuidString.lowercased())")
-            }
+            let zone = try await Lookup.zone(sql, r.zoneID)
+            let pod = try await Lookup.pod(sql, r.podID)
             guard pod.zoneID == zone.id else {
                 throw CloudError.invalidParameter("Pod \(pod.name) does not belong to zone \(zone.name)")
             }
             var cluster: Cluster?
             if let id = r.clusterID {
-                guard let c = try await ClusterRepository.find(sql, uuid: id) else {
-                    throw CloudError.invalidParameter("Unable to find cluster by id \(id.uuidString.lowercased())")
-                }
+                let c = try await Lookup.cluster(sql, id)
                 cluster = c
             } else if let name = r.clusterName {
                 guard let c = try await ClusterRepository.list(sql, ClusterRepository.Filter(podID: pod.id, name: name)).items.first else {
@@ -144,7 +137,9 @@ public struct HostService: Sendable {
         }
         let initialState = resourceState
         try await db.transaction { sql in
-            guard var host = try await HostRepository.find(sql, id: hostID) else { throw Self.notFound(UUID()) }
+            guard var host = try await HostRepository.find(sql, id: hostID) else {
+                throw CloudError.invalidParameter("The host registered for \(r.url) was removed before addHost finished")
+            }
             if let tags = r.hostTags { host.tags = tags }
             if host.url == nil || hypervisor == .kvm { host.url = r.url }
             host.resourceState = initialState
@@ -197,7 +192,7 @@ public struct HostService: Sendable {
     }
 
     public func find(uuid: UUID) async throws -> CirrusModel.Host {
-        guard let host = try await db.read({ sql in try await HostRepository.find(sql, uuid: uuid) }) else { throw Self.notFound(uuid) }
+        let host = try await db.read { sql in try await Lookup.host(sql, uuid) }
         return host
     }
 
@@ -225,19 +220,19 @@ public struct HostService: Sendable {
         return try await db.read { sql in
             var f = f
             if let id = q.id {
-                guard let h = try await HostRepository.find(sql, uuid: id) else { throw Self.notFound(id) }
+                let h = try await Lookup.host(sql, id)
                 f.id = h.id
             }
             if let id = q.zoneID {
-                guard let z = try await ZoneRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find zone by id \(id.uuidString.lowercased())") }
+                let z = try await Lookup.zone(sql, id)
                 f.zoneID = z.id
             }
             if let id = q.podID {
-                guard let p = try await PodRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find pod by id \(id.uuidString.lowercased())") }
+                let p = try await Lookup.pod(sql, id)
                 f.podID = p.id
             }
             if let id = q.clusterID {
-                guard let c = try await ClusterRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find cluster by id \(id.uuidString.lowercased())") }
+                let c = try await Lookup.cluster(sql, id)
                 f.clusterID = c.id
             }
             return try await HostRepository.list(sql, f, offset: page.offset, limit: page.limit)
@@ -259,7 +254,7 @@ public struct HostService: Sendable {
         }
         let stateEvent = event
         let hostID = try await db.transaction { sql -> Int64 in
-            guard var host = try await HostRepository.find(sql, uuid: id) else { throw Self.notFound(id) }
+            var host = try await Lookup.host(sql, id)
             if let event = stateEvent {
                 guard let next = ResourceStateMachine.next(host.resourceState, on: event) else {
                     throw CloudError.invalidParameter("Cannot \(event == .enable ? "enable" : "disable") host \(host.name) while its resource state is \(host.resourceState.rawValue)")

@@ -109,7 +109,7 @@ extension IdentityService {
                 filter.scope = caller.isRootAdmin && (listAll || id != nil) ? .all : (listAll || id != nil ? .subtree(path: caller.domain.path) : .exactly(caller.domain.id))
             }
             if let id {
-                guard let d = try await DomainRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find domain by id \(id.uuidString.lowercased())") }
+                let d = try await Lookup.domain(sql, id)
                 filter.id = d.id
             }
             let listing = try await DomainRepository.list(sql, filter: filter, offset: page.offset, limit: page.limit)

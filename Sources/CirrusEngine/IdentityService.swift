@@ -124,9 +124,7 @@ public struct IdentityService: Sendable {
             let (domain, account) = try await db.read { sql -> (Domain?, Account?) in
                 var domain: Domain?
                 if let domainUUID {
-                    guard let d = try await DomainRepository.find(sql, uuid: domainUUID) else {
-                        throw CloudError.invalidParameter("Unable to find domain by id \(domainUUID.uuidString.lowercased())")
-                    }
+                    let d = try await Lookup.domain(sql, domainUUID)
                     domain = d
                 }
                 var account: Account?
@@ -169,9 +167,7 @@ public struct IdentityService: Sendable {
     }
 
     static func requireDomain(_ sql: any SQLDatabase, uuid: UUID) async throws -> Domain {
-        guard let d = try await DomainRepository.find(sql, uuid: uuid) else {
-            throw CloudError.invalidParameter("Unable to find domain by id \(uuid.uuidString.lowercased())")
-        }
+        let d = try await Lookup.domain(sql, uuid)
         return d
     }
 

@@ -132,13 +132,13 @@ extension InfrastructureService {
         let name = try Self.requireName(name, "physical network")
         let (method, vnets) = try Self.checkPhysicalNetworkInput(isolationMethods: isolationMethods, tags: tags, vlan: vlan, broadcastDomainRange: broadcastDomainRange)
         return try await db.transaction { sql in
-            let zone = try await self.zone(sql, zoneID)
+            let zone = try await Lookup.zone(sql, zoneID)
             let existing = try await PhysicalNetworkRepository.list(sql, zoneID: zone.id)
             if zone.networkType == .basic && !existing.isEmpty {
                 throw CloudError.invalidParameter("Cannot add the physical network to basic zone id: \(zone.uuid.uuidString.lowercased()), there is a physical network already existing in this basic Zone")
             }
             try await checkVnetOverlap(sql, zoneID: zone.id, skipping: nil, method: method, vnets)
-            let domain = try await domainID.mapAsync { try await self.domain(sql, $0) }
+            let domain = try await domainID.mapAsync { try await Lookup.domain(sql, $0) }
             let range = broadcastDomainRange?.uppercased() ?? (zone.networkType == .basic ? "POD" : "ZONE")
             let network = try await PhysicalNetworkRepository.insert(sql, PhysicalNetwork(
                 id: 0, uuid: UUID(), zoneID: zone.id, name: name, vlan: vnets.isEmpty ? nil : VnetRanges.format(vnets), isolationMethods: [method],
@@ -171,7 +171,7 @@ extension InfrastructureService {
     /// The view of one physical network.
     public func physicalNetworkView(id: UUID) async throws -> PhysicalNetworkView {
         try await db.read { sql in
-            let n = try await self.physicalNetwork(sql, id)
+            let n = try await Lookup.physicalNetwork(sql, id)
             return PhysicalNetworkView(network: n, zone: try await ZoneRepository.find(sql, id: n.zoneID),
                                        domain: try await n.domainID.mapAsync { try await DomainRepository.find(sql, id: $0) } ?? nil)
         }
@@ -179,7 +179,7 @@ extension InfrastructureService {
 
     /// Checks `updatePhysicalNetwork`'s parameters before the job is queued.
     public func checkPhysicalNetworkUpdate(id: UUID, state: String?, vlan: String?) async throws -> PhysicalNetwork {
-        let network = try await db.read { try await self.physicalNetwork($0, id) }
+        let network = try await db.read { try await Lookup.physicalNetwork($0, id) }
         if let state, PhysicalNetworkState(caseInsensitive: state) == nil || state.lowercased() == "shutdown" {
             throw CloudError.invalidParameter("Unable to resolve state '\(state)' to a supported value {Enabled or Disabled}")
         }
@@ -193,7 +193,7 @@ extension InfrastructureService {
         _ = try await checkPhysicalNetworkUpdate(id: id, state: state, vlan: vlan)
         if let tags, tags.filter({ !$0.isEmpty }).count > 1 { throw CloudError.invalidParameter("Only one tag can be specified for a physical network at this time") }
         return try await db.transaction { sql in
-            var network = try await self.physicalNetwork(sql, id)
+            var network = try await Lookup.physicalNetwork(sql, id)
             if let state { network.state = PhysicalNetworkState(caseInsensitive: state)! }
             if let networkSpeed { network.networkSpeed = networkSpeed.isEmpty ? nil : networkSpeed }
             if let tags { network.tags = tags.filter { !$0.isEmpty } }
@@ -221,7 +221,7 @@ extension InfrastructureService {
     /// `deletePhysicalNetwork`: refused while guest VNIs are taken or public IP ranges use it.
     public func deletePhysicalNetwork(caller: Caller, id: UUID) async throws {
         try await db.transaction { sql in
-            let network = try await self.physicalNetwork(sql, id)
+            let network = try await Lookup.physicalNetwork(sql, id)
             if try await GuestVnetRepository.count(sql, physicalNetworkID: network.id, takenOnly: true) > 0 {
                 throw CloudError.resourceInUse("Unable to remove the physical network id=\(id.uuidString.lowercased()) as it has allocated guest vnets")
             }
@@ -241,7 +241,7 @@ extension InfrastructureService {
                 guard let n = try await PhysicalNetworkRepository.find(sql, uuid: id) else { return InfrastructurePage(items: [], total: 0, names: InfrastructureNames()) }
                 filter.id = n.id
             }
-            if let zoneID { filter.zoneID = try await self.zone(sql, zoneID).id }
+            if let zoneID { filter.zoneID = try await Lookup.zone(sql, zoneID).id }
             let listing = try await PhysicalNetworkRepository.list(sql, filter, offset: page.offset, limit: page.limit)
             let names = try await InfrastructureNames.load(sql, zoneIDs: Set(listing.items.map(\.zoneID)), domainIDs: Set(listing.items.compactMap(\.domainID)))
             return InfrastructurePage(items: listing.items.map { PhysicalNetworkView(network: $0, zone: names.zones[$0.zoneID], domain: $0.domainID.flatMap { names.domains[$0] }) },
@@ -257,7 +257,7 @@ extension InfrastructureService {
             throw CloudError.invalidParameter("Unable to resolve trafficType '\(raw)' to a supported value: use Guest, Public, Management, Storage or Control")
         }
         return try await db.transaction { sql in
-            let network = try await self.physicalNetwork(sql, physicalNetworkID)
+            let network = try await Lookup.physicalNetwork(sql, physicalNetworkID)
             let existing = try await PhysicalNetworkRepository.trafficTypes(sql, physicalNetworkID: network.id)
             if existing.contains(where: { $0.trafficType == type }) {
                 throw CloudError.invalidParameter("This physical network already supports the traffic type: \(type.rawValue)")
@@ -314,7 +314,7 @@ extension InfrastructureService {
     /// `listTrafficTypes` of one physical network.
     public func listTrafficTypes(physicalNetworkID: UUID) async throws -> [TrafficTypeView] {
         try await db.read { sql in
-            let n = try await self.physicalNetwork(sql, physicalNetworkID)
+            let n = try await Lookup.physicalNetwork(sql, physicalNetworkID)
             return try await PhysicalNetworkRepository.trafficTypes(sql, physicalNetworkID: n.id).map { TrafficTypeView(trafficType: $0, physicalNetwork: n) }
         }
     }
@@ -341,7 +341,7 @@ extension InfrastructureService {
     /// `listNetworkServiceProviders`.
     public func listProviders(physicalNetworkID: UUID?, name: String?, state: String?, page: (offset: Int, limit: Int?)) async throws -> InfrastructurePage<ProviderView> {
         try await db.read { sql in
-            let networkID = try await physicalNetworkID.mapAsync { try await self.physicalNetwork(sql, $0).id }
+            let networkID = try await physicalNetworkID.mapAsync { try await Lookup.physicalNetwork(sql, $0).id }
             var parsedState: PhysicalNetworkState?
             if let state {
                 guard let s = PhysicalNetworkState(caseInsensitive: state) else { throw CloudError.invalidParameter("Unable to resolve state '\(state)' to a supported value") }
@@ -393,11 +393,11 @@ extension InfrastructureService {
             throw CloudError.invalidParameter("Unable to find Network Service Provider with name \(name)")
         }
         return try await db.transaction { sql in
-            let network = try await self.physicalNetwork(sql, physicalNetworkID)
+            let network = try await Lookup.physicalNetwork(sql, physicalNetworkID)
             if try await PhysicalNetworkRepository.provider(sql, physicalNetworkID: network.id, name: known.name) != nil {
                 throw CloudError.invalidParameter("The '\(known.name)' provider already exists on physical network : \(physicalNetworkID.uuidString.lowercased())")
             }
-            let destination = try await destinationPhysicalNetworkID.mapAsync { try await self.physicalNetwork(sql, $0) }
+            let destination = try await destinationPhysicalNetworkID.mapAsync { try await Lookup.physicalNetwork(sql, $0) }
             let p = try await PhysicalNetworkRepository.insertProvider(sql, NetworkServiceProvider(
                 id: 0, uuid: UUID(), physicalNetworkID: network.id, name: known.name, state: .disabled,
                 services: services?.filter { !$0.isEmpty } ?? known.services, destinationPhysicalNetworkID: destination?.id))

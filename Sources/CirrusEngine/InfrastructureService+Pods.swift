@@ -77,7 +77,7 @@ extension InfrastructureService {
         let name = try Self.requireName(name, "pod")
         let state = try Self.allocationState(allocationState) ?? .enabled
         return try await db.transaction { sql in
-            let zone = try await self.zone(sql, zoneID)
+            let zone = try await Lookup.zone(sql, zoneID)
             if !(try await PodRepository.list(sql, PodRepository.Filter(zoneID: zone.id, name: name), limit: 1).items.isEmpty) {
                 throw CloudError.invalidParameter("A pod with name: \(name) already exists in zone \(zone.name). Please specify a different pod name. ")
             }
@@ -96,7 +96,7 @@ extension InfrastructureService {
                           allocationState: String?) async throws -> PodView {
         let state = try Self.allocationState(allocationState)
         return try await db.transaction { sql in
-            var pod = try await self.pod(sql, id)
+            var pod = try await Lookup.pod(sql, id)
             guard let zone = try await ZoneRepository.find(sql, id: pod.zoneID) else {
                 throw CloudError.invalidParameter("The zone of pod \(pod.name) no longer exists")
             }
@@ -138,7 +138,7 @@ extension InfrastructureService {
     /// `deletePod`: refused while addresses are taken, or hosts or clusters remain.
     public func deletePod(caller: Caller, id: UUID) async throws {
         try await db.transaction { sql in
-            let pod = try await self.pod(sql, id)
+            let pod = try await Lookup.pod(sql, id)
             let prefix = "The pod cannot be deleted because "
             if try await PodRepository.takenAddressCount(sql, podID: pod.id) > 0 {
                 throw CloudError.resourceInUse(prefix + "there are private IP addresses allocated in this pod.")
@@ -167,7 +167,7 @@ extension InfrastructureService {
                 guard let p = try await PodRepository.find(sql, uuid: id) else { return InfrastructurePage(items: [], total: 0, names: InfrastructureNames()) }
                 filter.id = p.id
             }
-            if let zoneID { filter.zoneID = try await self.zone(sql, zoneID).id }
+            if let zoneID { filter.zoneID = try await Lookup.zone(sql, zoneID).id }
             let listing = try await PodRepository.list(sql, filter, offset: page.offset, limit: page.limit)
             let names = try await InfrastructureNames.load(sql, zoneIDs: Set(listing.items.map(\.zoneID)))
             return InfrastructurePage(items: listing.items.map { PodView(pod: $0, zone: names.zones[$0.zoneID]) }, total: listing.total, names: names)
@@ -220,7 +220,7 @@ extension InfrastructureService {
     public func updateCluster(caller: Caller, id: UUID, name: String?, hypervisor: String?, clusterType: String?, allocationState: String?, managedState: String?) async throws -> ClusterView {
         let state = try Self.allocationState(allocationState)
         return try await db.transaction { sql in
-            var c = try await self.cluster(sql, id)
+            var c = try await Lookup.cluster(sql, id)
             if let hypervisor, try Self.hypervisor(hypervisor) != c.hypervisorType {
                 throw CloudError.invalidParameter("The hypervisor type of a cluster cannot be changed")
             }
@@ -247,7 +247,7 @@ extension InfrastructureService {
     /// `deleteCluster`: refused while hosts or cluster-wide storage pools remain.
     public func deleteCluster(caller: Caller, id: UUID) async throws {
         try await db.transaction { sql in
-            let c = try await self.cluster(sql, id)
+            let c = try await Lookup.cluster(sql, id)
             if try await ClusterRepository.hostCount(sql, clusterID: c.id) > 0 {
                 throw CloudError.resourceInUse("Cluster: \(id.uuidString.lowercased()) cannot be deleted. Cluster has hosts")
             }
@@ -273,8 +273,8 @@ extension InfrastructureService {
                 guard let c = try await ClusterRepository.find(sql, uuid: id) else { return empty }
                 filter.id = c.id
             }
-            if let podID { filter.podID = try await self.pod(sql, podID).id }
-            if let zoneID { filter.zoneID = try await self.zone(sql, zoneID).id }
+            if let podID { filter.podID = try await Lookup.pod(sql, podID).id }
+            if let zoneID { filter.zoneID = try await Lookup.zone(sql, zoneID).id }
             let listing = try await ClusterRepository.list(sql, filter, offset: page.offset, limit: page.limit)
             let names = try await InfrastructureNames.load(sql, zoneIDs: Set(listing.items.map(\.zoneID)), podIDs: Set(listing.items.map(\.podID)))
             return InfrastructurePage(items: listing.items.map { ClusterView(cluster: $0, pod: names.pods[$0.podID], zone: names.zones[$0.zoneID], cpuOvercommit: "1.0", memoryOvercommit: "1.0") },

@@ -84,16 +84,16 @@ extension InfrastructureService {
         guard range.count <= 65_536 else { throw CloudError.invalidParameter("A public IP range may hold at most 65536 addresses") }
         let tag = try Self.vlanTag(spec.vlan)
         return try await db.transaction { sql in
-            let zone = try await self.zone(sql, zoneID)
+            let zone = try await Lookup.zone(sql, zoneID)
             var pod: Pod?
             if let podID = spec.podID {
-                let p = try await self.pod(sql, podID)
+                let p = try await Lookup.pod(sql, podID)
                 guard p.zoneID == zone.id else { throw CloudError.invalidParameter("Pod id=\(podID.uuidString.lowercased()) doesn't belong to zone \(zone.name)") }
                 pod = p
             }
             let network: PhysicalNetwork
             if let id = spec.physicalNetworkID {
-                network = try await self.physicalNetwork(sql, id)
+                network = try await Lookup.physicalNetwork(sql, id)
                 guard network.zoneID == zone.id else { throw CloudError.invalidParameter("Physical network \(network.name) does not belong to zone \(zone.name)") }
             } else {
                 guard let n = try await PhysicalNetworkRepository.find(sql, zoneID: zone.id, carrying: .public) else {
@@ -104,7 +104,7 @@ extension InfrastructureService {
             // Ownership.
             var account: Account?
             var domain: Domain?
-            if let domainID = spec.domainID { domain = try await self.domain(sql, domainID) }
+            if let domainID = spec.domainID { domain = try await Lookup.domain(sql, domainID) }
             if let name = spec.accountName {
                 let d = domain ?? caller.domain
                 guard let a = try await AccountRepository.find(sql, name: name, domainID: d.id) else {
@@ -171,11 +171,11 @@ extension InfrastructureService {
                 filter.id = r.id
             }
             if let vlan { filter.vlanTag = try Self.vlanTag(vlan) }
-            if let zoneID { filter.zoneID = try await self.zone(sql, zoneID).id }
-            if let podID { filter.podID = try await self.pod(sql, podID).id }
-            if let physicalNetworkID { filter.physicalNetworkID = try await self.physicalNetwork(sql, physicalNetworkID).id }
+            if let zoneID { filter.zoneID = try await Lookup.zone(sql, zoneID).id }
+            if let podID { filter.podID = try await Lookup.pod(sql, podID).id }
+            if let physicalNetworkID { filter.physicalNetworkID = try await Lookup.physicalNetwork(sql, physicalNetworkID).id }
             if let domainID {
-                let d = try await self.domain(sql, domainID)
+                let d = try await Lookup.domain(sql, domainID)
                 filter.domainID = d.id
                 if let accountName {
                     guard let a = try await AccountRepository.find(sql, name: accountName, domainID: d.id) else { return empty }

@@ -115,12 +115,12 @@ extension InfrastructureService {
         let factor = await storageFactor()
         let (poolScope, zoneWideHypervisor) = (scope, zoneHypervisor)
         return try await db.transaction { sql in
-            let zone = try await self.zone(sql, spec.zoneID)
+            let zone = try await Lookup.zone(sql, spec.zoneID)
             var pod: Pod?
             var cluster: Cluster?
             if poolScope == .cluster, let clusterID = spec.clusterID, let podID = spec.podID {
-                let p = try await self.pod(sql, podID)
-                let c = try await self.cluster(sql, clusterID)
+                let p = try await Lookup.pod(sql, podID)
+                let c = try await Lookup.cluster(sql, clusterID)
                 guard p.zoneID == zone.id, c.podID == p.id else {
                     throw CloudError.invalidParameter("Cluster \(c.name) does not belong to pod \(p.name) of zone \(zone.name)")
                 }
@@ -235,9 +235,9 @@ extension InfrastructureService {
                 guard let p = try await StoragePoolRepository.find(sql, uuid: id) else { return empty }
                 filter.id = p.id
             }
-            if let zoneID { filter.zoneID = try await self.zone(sql, zoneID).id }
-            if let podID { filter.podID = try await self.pod(sql, podID).id }
-            if let clusterID { filter.clusterID = try await self.cluster(sql, clusterID).id }
+            if let zoneID { filter.zoneID = try await Lookup.zone(sql, zoneID).id }
+            if let podID { filter.podID = try await Lookup.pod(sql, podID).id }
+            if let clusterID { filter.clusterID = try await Lookup.cluster(sql, clusterID).id }
             if let hostID {
                 guard let host = try await StoragePoolRepository.hostID(sql, uuid: hostID) else { throw CloudError.invalidParameter("Unable to find host by id \(hostID.uuidString.lowercased())") }
                 filter.hostID = host
@@ -299,7 +299,7 @@ extension InfrastructureService {
             return Self.fileSystemUsage(directory)
         }.value
         return try await db.transaction { sql in
-            let zone = try await self.zone(sql, zoneID)
+            let zone = try await Lookup.zone(sql, zoneID)
             if try await ImageStoreRepository.list(sql, zoneID: zone.id).contains(where: { $0.url == url }) {
                 throw CloudError.invalidParameter("The image store with url \(url) already exists in zone \(zone.name)")
             }
@@ -333,7 +333,7 @@ extension InfrastructureService {
                 guard let s = try await ImageStoreRepository.find(sql, uuid: id) else { return empty }
                 filter.id = s.id
             }
-            if let zoneID { filter.zoneID = try await self.zone(sql, zoneID).id }
+            if let zoneID { filter.zoneID = try await Lookup.zone(sql, zoneID).id }
             let listing = try await ImageStoreRepository.list(sql, filter, offset: page.offset, limit: page.limit)
             let names = try await InfrastructureNames.load(sql, zoneIDs: Set(listing.items.compactMap(\.zoneID)))
             return InfrastructurePage(items: listing.items.map { ImageStoreView(store: $0, zone: $0.zoneID.flatMap { names.zones[$0] }) }, total: listing.total, names: names)

@@ -88,7 +88,7 @@ extension InfrastructureService {
             if try await ZoneRepository.find(sql, name: name) != nil {
                 throw CloudError.invalidParameter("A zone with that name already exists. Please specify a unique zone name.")
             }
-            let domain = try await spec.domainID.mapAsync { try await self.domain(sql, $0) }
+            let domain = try await spec.domainID.mapAsync { try await Lookup.domain(sql, $0) }
             let zone = try await ZoneRepository.insert(sql, Zone(
                 id: 0, uuid: UUID(), name: name, networkType: networkType, zoneType: isEdge ? .edge : .core, dns1: dns1, dns2: spec.dns2.presentValue,
                 ip6DNS1: spec.ip6DNS1.presentValue, ip6DNS2: spec.ip6DNS2.presentValue, internalDNS1: internal1, internalDNS2: spec.internalDNS2.presentValue,
@@ -106,7 +106,7 @@ extension InfrastructureService {
     public func updateZone(caller: Caller, id: UUID, _ spec: ZoneSpec) async throws -> ZoneView {
         try Self.checkZoneParameters(spec)
         return try await db.transaction { sql in
-            var zone = try await self.zone(sql, id)
+            var zone = try await Lookup.zone(sql, id)
             if let raw = spec.name {
                 let name = try Self.requireName(raw, "zone")
                 if name != zone.name, try await ZoneRepository.find(sql, name: name) != nil {
@@ -149,7 +149,7 @@ extension InfrastructureService {
     /// physical networks, storage pools or image stores.
     public func deleteZone(caller: Caller, id: UUID) async throws {
         try await db.transaction { sql in
-            let zone = try await self.zone(sql, id)
+            let zone = try await Lookup.zone(sql, id)
             let c = try await ZoneRepository.contents(sql, zoneID: zone.id)
             let prefix = "The zone cannot be deleted because "
             if c.hosts > 0 { throw CloudError.resourceInUse(prefix + "there are servers in this zone.") }
@@ -189,7 +189,7 @@ extension InfrastructureService {
                 filter.id = z.id
             }
             if let domainID {
-                guard let d = try await DomainRepository.find(sql, uuid: domainID) else { throw CloudError.invalidParameter("Unable to find domain by id \(domainID.uuidString.lowercased())") }
+                let d = try await Lookup.domain(sql, domainID)
                 filter.domainID = d.id
             }
             if !admin { filter.allocationState = .enabled }

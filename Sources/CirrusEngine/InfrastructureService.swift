@@ -29,43 +29,6 @@ public struct InfrastructureService: Sendable {
                                 domainID: caller.account.domainID, resource: EventResource(type: resourceType, uuid: uuid.uuidString.lowercased(), name: name))
     }
 
-    // MARK: lookups that fail with CloudStack's texts
-
-    func zone(_ sql: any SQLDatabase, _ uuid: UUID) async throws -> Zone {
-        guard let z = try await ZoneRepository.find(sql, uuid: uuid) else {
-            throw CloudError.invalidParameter("Unable to find zone by id \(uuid.uuidString.lowercased())")
-        }
-        return z
-    }
-
-    func pod(_ sql: any SQLDatabase, _ uuid: UUID) async throws -> Pod {
-        guard let p = try await PodRepository.find(sql, uuid: uuid) else {
-            throw CloudError.invalidParameter("Unable to find pod by id \(uuid.uuidString.lowercased())")
-        }
-        return p
-    }
-
-    func cluster(_ sql: any SQLDatabase, _ uuid: UUID) async throws -> Cluster {
-        guard let c = try await ClusterRepository.find(sql, uuid: uuid) else {
-            throw CloudError.invalidParameter("Unable to find cluster by id \(uuid.uuidString.lowercased())")
-        }
-        return c
-    }
-
-    func physicalNetwork(_ sql: any SQLDatabase, _ uuid: UUID) async throws -> PhysicalNetwork {
-        guard let n = try await PhysicalNetworkRepository.find(sql, uuid: uuid) else {
-            throw CloudError.invalidParameter("Physical Network id=\(uuid.uuidString.lowercased()) doesn't exist in the system")
-        }
-        return n
-    }
-
-    func domain(_ sql: any SQLDatabase, _ uuid: UUID) async throws -> Domain {
-        guard let d = try await DomainRepository.find(sql, uuid: uuid) else {
-            throw CloudError.invalidParameter("Unable to find domain by id \(uuid.uuidString.lowercased())")
-        }
-        return d
-    }
-
     /// Parses an allocation state as CloudStack does (exact enum names, case-insensitive here).
     static func allocationState(_ raw: String?) throws -> AllocationState? {
         guard let raw, !raw.isEmpty else { return nil }

@@ -400,9 +400,7 @@ public struct OfferingService: Sendable {
         var domains: [Domain] = []
         if let uuids = request.domainIDs {
             for uuid in uuids where !domains.contains(where: { $0.uuid == uuid }) {
-                guard let d = try await DomainRepository.find(sql, uuid: uuid) else {
-                    throw CloudError.invalidParameter("Unable to find domain by id \(uuid.uuidString.lowercased())")
-                }
+                let d = try await Lookup.domain(sql, uuid)
                 domains.append(d)
             }
         } else if let existing {
@@ -419,9 +417,7 @@ public struct OfferingService: Sendable {
         var zones: [Zone] = []
         if let uuids = request.zoneIDs {
             for uuid in uuids where !zones.contains(where: { $0.uuid == uuid }) {
-                guard let z = try await ZoneRepository.find(sql, uuid: uuid) else {
-                    throw CloudError.invalidParameter("Unable to find zone by id \(uuid.uuidString.lowercased())")
-                }
+                let z = try await Lookup.zone(sql, uuid)
                 zones.append(z)
             }
         } else if let existing {
@@ -445,9 +441,7 @@ public struct OfferingService: Sendable {
     func listScope(_ sql: any SQLDatabase, caller: Caller, _ q: OfferingQuery) async throws -> OfferingRepository.ScopeFilter {
         var filter = OfferingRepository.ScopeFilter()
         if let zoneUUID = q.zoneID {
-            guard let zone = try await ZoneRepository.find(sql, uuid: zoneUUID) else {
-                throw CloudError.invalidParameter("Unable to find zone by id \(zoneUUID.uuidString.lowercased())")
-            }
+            let zone = try await Lookup.zone(sql, zoneUUID)
             filter.zoneID = zone.id
         }
         if !caller.isRootAdmin {
@@ -456,9 +450,7 @@ public struct OfferingService: Sendable {
             filter.visibleToDomains = Array(Set(visible)).sorted()
         }
         if let domainUUID = q.domainID {
-            guard let domain = try await DomainRepository.find(sql, uuid: domainUUID) else {
-                throw CloudError.invalidParameter("Unable to find domain by id \(domainUUID.uuidString.lowercased())")
-            }
+            let domain = try await Lookup.domain(sql, domainUUID)
             let related = caller.administers(domainPath: domain.path) || caller.domain.path.hasPrefix(domain.path)
             guard related else {
                 throw CloudError.permissionDenied("Domain \(domainUUID.uuidString.lowercased()) is not accessible to the caller")
@@ -505,9 +497,7 @@ public struct OfferingService: Sendable {
         return trimmed
     }
 
-    static func notFound(_ what: String, _ id: UUID) -> CloudError {
-        .invalidParameter("Unable to find \(what) by id \(id.uuidString.lowercased())")
-    }
+    static func notFound(_ what: String, _ id: UUID) -> CloudError { Lookup.notFound(what, id) }
 
     func record(_ sql: any SQLDatabase, _ caller: Caller, _ type: String, _ text: String, _ resourceType: String, _ uuid: UUID, _ name: String) async throws {
         try await events.record(sql, type: type, state: .completed, description: text, userID: caller.user.id, accountID: caller.account.id,

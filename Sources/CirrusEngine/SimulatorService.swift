@@ -29,19 +29,19 @@ public struct SimulatorService: Sendable {
         return try await db.transaction { sql in
             var zone: Int64?, pod: Int64?, cluster: Int64?, host: Int64?
             if let zoneID {
-                guard let z = try await ZoneRepository.find(sql, uuid: zoneID) else { throw CloudError.invalidParameter("Unable to find zone by id \(zoneID.uuidString.lowercased())") }
+                let z = try await Lookup.zone(sql, zoneID)
                 zone = z.id
             }
             if let podID {
-                guard let p = try await PodRepository.find(sql, uuid: podID) else { throw CloudError.invalidParameter("Unable to find pod by id \(podID.uuidString.lowercased())") }
+                let p = try await Lookup.pod(sql, podID)
                 pod = p.id
             }
             if let clusterID {
-                guard let c = try await ClusterRepository.find(sql, uuid: clusterID) else { throw CloudError.invalidParameter("Unable to find cluster by id \(clusterID.uuidString.lowercased())") }
+                let c = try await Lookup.cluster(sql, clusterID)
                 cluster = c.id
             }
             if let hostID {
-                guard let h = try await HostRepository.find(sql, uuid: hostID) else { throw CloudError.invalidParameter("Unable to find host by id \(hostID.uuidString.lowercased())") }
+                let h = try await Lookup.host(sql, hostID)
                 host = h.id
             }
             let mock = try await SimulatorMockRepository.insert(sql, SimulatorMock(zoneID: zone, podID: pod, clusterID: cluster, hostID: host, name: name,

@@ -183,7 +183,7 @@ extension TemplateService {
             let copies = try await TemplateRepository.refs(sql, templateIDs: [t.id])[t.id] ?? []
             let source: Zone
             if let sourceZoneID {
-                guard let z = try await ZoneRepository.find(sql, uuid: sourceZoneID) else { throw CloudError.invalidParameter("Unable to find zone by id \(sourceZoneID.uuidString.lowercased())") }
+                let z = try await Lookup.zone(sql, sourceZoneID)
                 source = z
             } else {
                 guard let zid = copies.first(where: { $0.state == .downloaded })?.zoneID, let z = try await ZoneRepository.find(sql, id: zid) else {
@@ -196,7 +196,7 @@ extension TemplateService {
             }
             var destinations: [Zone] = []
             for d in destinationZoneIDs {
-                guard let z = try await ZoneRepository.find(sql, uuid: d) else { throw CloudError.invalidParameter("Unable to find zone by id \(d.uuidString.lowercased())") }
+                let z = try await Lookup.zone(sql, d)
                 guard z.id != source.id else { throw CloudError.invalidParameter("Please specify different source and destination zones") }
                 guard try await ImageStoreRepository.list(sql, zoneID: z.id).contains(where: { !$0.readOnly }) else {
                     throw CloudError.invalidParameter("There is no image store in zone \(z.name) to copy \(t.name) to")
@@ -293,7 +293,7 @@ extension TemplateService {
         try await db.read { sql in
             let t = try await self.manageable(sql, caller: caller, id: id, isISO: isISO)
             if let zoneID {
-                guard let z = try await ZoneRepository.find(sql, uuid: zoneID) else { throw CloudError.invalidParameter("Unable to find zone by id \(zoneID.uuidString.lowercased())") }
+                let z = try await Lookup.zone(sql, zoneID)
                 let copies = try await TemplateRepository.refs(sql, templateIDs: [t.id])[t.id] ?? []
                 guard copies.contains(where: { $0.zoneID == z.id }) else {
                     throw CloudError.invalidParameter("\(t.kind) \(t.name) is not in zone \(z.name)")
@@ -355,7 +355,7 @@ extension TemplateService {
             }
             var zone: Zone?
             if let zoneID {
-                guard let z = try await ZoneRepository.find(sql, uuid: zoneID) else { throw CloudError.invalidParameter("Unable to find zone by id \(zoneID.uuidString.lowercased())") }
+                let z = try await Lookup.zone(sql, zoneID)
                 zone = z
             }
             let copies = try await TemplateRepository.refs(sql, templateIDs: [t.id])[t.id] ?? []

@@ -237,7 +237,7 @@ public struct TemplateService: Sendable {
             if let ids = r.zoneIDs, !ids.isEmpty {
                 var found: [Zone] = []
                 for id in ids {
-                    guard let z = try await ZoneRepository.find(sql, uuid: id) else { throw CloudError.invalidParameter("Unable to find zone by id \(id.uuidString.lowercased())") }
+                    let z = try await Lookup.zone(sql, id)
                     found.append(z)
                 }
                 zones = found
@@ -280,7 +280,7 @@ public struct TemplateService: Sendable {
         guard accountName != nil || domainID != nil else { return caller.account }
         var domain = caller.domain
         if let domainID {
-            guard let d = try await DomainRepository.find(sql, uuid: domainID) else { throw CloudError.invalidParameter("Unable to find domain by id \(domainID.uuidString.lowercased())") }
+            let d = try await Lookup.domain(sql, domainID)
             domain = d
         }
         guard let accountName else {
@@ -320,7 +320,7 @@ public struct TemplateService: Sendable {
         return try await db.read { sql in
             var zoneID: Int64?
             if let z = q.zoneID {
-                guard let zone = try await ZoneRepository.find(sql, uuid: z) else { throw CloudError.invalidParameter("Unable to find zone by id \(z.uuidString.lowercased())") }
+                let zone = try await Lookup.zone(sql, z)
                 zoneID = zone.id
             }
             var templateID: Int64?

@@ -4,6 +4,8 @@ public enum CommandCatalog {
     public static func registry() -> CommandRegistry {
         CommandRegistry(IdentityCommands.all + RoleCommands.all + JobCommands.all + EventCommands.all + ConfigCommands.all + DiscoveryCommands.all
                         + InfrastructureCommands.all + HostCommands.all + OfferingCommands.all + TemplateCommands.all
-                        + SimulatorCommands.all + CapacityCommands.all)
+                        + SimulatorCommands.all + CapacityCommands.all
+                        + InstanceCommands.all + VolumeCommands.all + SnapshotCommands.all + SSHKeyCommands.all + UserDataCommands.all
+                        + AffinityGroupCommands.all + TagCommands.all + ResourceLimitCommands.all)
     }
 }

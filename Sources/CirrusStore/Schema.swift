@@ -11,6 +11,11 @@ public enum Schema {
         Migration(version: 4, name: "templates, ISOs, OS types", apply: createTemplates),
         Migration(version: 5, name: "agent link and the Simulator's mocks", apply: createAgentState),
         Migration(version: 6, name: "capacity and alerts", apply: createCapacity),
+        Migration(version: 7, name: "instances, volumes, host and pool allocations", apply: createCompute),
+        Migration(version: 8, name: "SSH key pairs, user data, affinity groups", apply: createKeysAndUserData),
+        Migration(version: 9, name: "resource tags", apply: createTags),
+        Migration(version: 10, name: "resource limits, counts and usage events", apply: createLimits),
+        Migration(version: 11, name: "snapshots, snapshot policies, instance snapshots", apply: createSnapshots),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

@@ -1,0 +1,7 @@
+import CirrusEngine
+import CirrusModel
+
+/// The ResourceLimit commands.
+enum ResourceLimitCommands {
+    static let all: [CommandSpec] = []
+}

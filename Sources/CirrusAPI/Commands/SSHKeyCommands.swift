@@ -1,0 +1,7 @@
+import CirrusEngine
+import CirrusModel
+
+/// The SSHKey commands.
+enum SSHKeyCommands {
+    static let all: [CommandSpec] = []
+}

@@ -1,0 +1,7 @@
+import CirrusEngine
+import CirrusModel
+
+/// The Tag commands.
+enum TagCommands {
+    static let all: [CommandSpec] = []
+}

@@ -1,0 +1,7 @@
+import CirrusEngine
+import CirrusModel
+
+/// The UserData commands.
+enum UserDataCommands {
+    static let all: [CommandSpec] = []
+}

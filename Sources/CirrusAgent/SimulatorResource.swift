@@ -67,6 +67,35 @@ public final class SimulatorResource: HostResource {
         case .checkOnHost:
             // A simulated host cannot see its neighbours; fault injection decides otherwise.
             return Answer(result: true, details: "The Simulator cannot tell whether another host is alive", payload: .hostAlive(nil))
+        case .startInstance(let vm):
+            do {
+                try startInstance(name: vm.name, cpus: vm.cpus, speed: vm.speed, memory: vm.memory)
+                return .success("Started \(vm.name)")
+            } catch {
+                return .failure(error.description)
+            }
+        case .prepareForMigration(let vm):
+            // The instance arrives here: it takes its share of the host from now on.
+            do {
+                try startInstance(name: vm.name, cpus: vm.cpus, speed: vm.speed, memory: vm.memory)
+                return .success()
+            } catch {
+                return .failure(error.description)
+            }
+        case .stopInstance(let stop):
+            // Stopping an instance the host does not know is a success, as on a real hypervisor.
+            removeInstance(name: stop.name)
+            return .success("Stopped \(stop.name)")
+        case .rebootInstance(let name):
+            let running = instances.withLock { $0[name]?.powerState == .powerOn }
+            return running ? .success("Rebooted \(name)") : .failure("Instance \(name) is not running on \(spec.name)")
+        case .migrateInstance(let migrate):
+            removeInstance(name: migrate.name)
+            return .success("Migrated \(migrate.name) to \(migrate.destinationGUID)")
+        case .createVolume(let volume), .resizeVolume(let volume):
+            return .success(volume.path)
+        case .deleteVolume:
+            return .success()
         case .unsupported:
             return .unsupported(command)
         }

@@ -18,6 +18,17 @@ public enum AgentCommand: Sendable, Equatable {
     case modifyStoragePool(ModifyStoragePoolCommand)
     /// Ask this host whether another host is alive (HA investigation).
     case checkOnHost(CheckOnHostCommand)
+    /// Create the instance's missing disks, then power it on.
+    case startInstance(InstanceTO)
+    /// Power an instance off (`StopCommand`).
+    case stopInstance(StopInstanceCommand)
+    case rebootInstance(name: String)
+    /// Sent to a migration's destination before `migrateInstance` goes to its source.
+    case prepareForMigration(InstanceTO)
+    case migrateInstance(MigrateInstanceCommand)
+    case createVolume(VolumeTO)
+    case deleteVolume(VolumeTO)
+    case resizeVolume(VolumeTO)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -30,6 +41,14 @@ public enum AgentCommand: Sendable, Equatable {
         case .ready: "ReadyCommand"
         case .modifyStoragePool: "ModifyStoragePoolCommand"
         case .checkOnHost: "CheckOnHostCommand"
+        case .startInstance: "StartCommand"
+        case .stopInstance: "StopCommand"
+        case .rebootInstance: "RebootCommand"
+        case .prepareForMigration: "PrepareForMigrationCommand"
+        case .migrateInstance: "MigrateCommand"
+        case .createVolume: "CreateObjectCommand"
+        case .deleteVolume: "DeleteCommand"
+        case .resizeVolume: "ResizeVolumeCommand"
         case .unsupported(let name): name
         }
     }
@@ -87,6 +106,14 @@ extension AgentCommand: Codable {
         case "ReadyCommand": self = .ready(try c.decode(ReadyCommand.self, forKey: .args))
         case "ModifyStoragePoolCommand": self = .modifyStoragePool(try c.decode(ModifyStoragePoolCommand.self, forKey: .args))
         case "CheckOnHostCommand": self = .checkOnHost(try c.decode(CheckOnHostCommand.self, forKey: .args))
+        case "StartCommand": self = .startInstance(try c.decode(InstanceTO.self, forKey: .args))
+        case "StopCommand": self = .stopInstance(try c.decode(StopInstanceCommand.self, forKey: .args))
+        case "RebootCommand": self = .rebootInstance(name: try c.decode(String.self, forKey: .args))
+        case "PrepareForMigrationCommand": self = .prepareForMigration(try c.decode(InstanceTO.self, forKey: .args))
+        case "MigrateCommand": self = .migrateInstance(try c.decode(MigrateInstanceCommand.self, forKey: .args))
+        case "CreateObjectCommand": self = .createVolume(try c.decode(VolumeTO.self, forKey: .args))
+        case "DeleteCommand": self = .deleteVolume(try c.decode(VolumeTO.self, forKey: .args))
+        case "ResizeVolumeCommand": self = .resizeVolume(try c.decode(VolumeTO.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -98,6 +125,11 @@ extension AgentCommand: Codable {
         case .ready(let v): try c.encode(v, forKey: .args)
         case .modifyStoragePool(let v): try c.encode(v, forKey: .args)
         case .checkOnHost(let v): try c.encode(v, forKey: .args)
+        case .startInstance(let v), .prepareForMigration(let v): try c.encode(v, forKey: .args)
+        case .stopInstance(let v): try c.encode(v, forKey: .args)
+        case .rebootInstance(let name): try c.encode(name, forKey: .args)
+        case .migrateInstance(let v): try c.encode(v, forKey: .args)
+        case .createVolume(let v), .deleteVolume(let v), .resizeVolume(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }

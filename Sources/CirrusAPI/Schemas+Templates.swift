@@ -61,7 +61,7 @@ extension Schemas {
             .bool("deployasis", "whether the \(kind) is deployed as is (VMware only)") { _ in false },
             .bool("requireshvm", "whether the \(kind) needs hardware virtualisation") { $0.template.requiresHVM },
             .string("url", "where the \(kind) was registered from") { $0.template.url },
-            .stringList("tags", "the resource tags") { _ in [] },
+            .resourceTags { $0.tags },
             .bool("hasannotations", "whether the \(kind) has comments") { _ in false },
         ]
     }

@@ -24,6 +24,8 @@ public final class Engine: Sendable {
     public let agents: AgentManager
     public let hosts: HostService
     public let simulator: SimulatorService
+    /// Resource tags (createTags, deleteTags, listTags).
+    public let tags: TagService
     /// This process's id among management servers (job ownership, leases).
     public let serverID: String
     public let logger: Logger
@@ -49,6 +51,7 @@ public final class Engine: Sendable {
         agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
         hosts = HostService(db: db, agents: agents, config: config, logger: logger)
         simulator = SimulatorService(db: db)
+        tags = TagService(db: db, identity: identity)
     }
 
     /// Migrates the schema and seeds a fresh database. Safe to call on every start.

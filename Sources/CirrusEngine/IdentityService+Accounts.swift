@@ -165,7 +165,9 @@ extension IdentityService {
     func removeAccountRows(_ sql: any SQLDatabase, _ account: Account, at date: Date) async throws {
         for user in try await UserRepository.inAccount(sql, accountID: account.id) {
             try await SessionRepository.delete(sql, userID: user.id)
+            try await TagRepository.deleteAll(sql, type: .user, resourceID: user.id)
         }
+        try await TagRepository.deleteAll(sql, type: .account, resourceID: account.id)
         try await UserRepository.markRemoved(sql, accountID: account.id, at: date)
         try await AccountRepository.markRemoved(sql, id: account.id, at: date)
     }

@@ -132,6 +132,7 @@ extension IdentityService {
         try await cache.mutate { sql in
             try await SessionRepository.delete(sql, userID: user.id)
             try await UserRepository.markRemoved(sql, id: user.id, at: Date())
+            try await TagRepository.deleteAll(sql, type: .user, resourceID: user.id)
             try await events.record(sql, type: EventType.userDelete, state: .completed, description: "User \(user.username) deleted",
                                     userID: caller.user.id, accountID: caller.account.id, domainID: caller.account.domainID,
                                     resource: EventResource(type: "User", uuid: user.uuid.uuidString.lowercased(), name: user.username))

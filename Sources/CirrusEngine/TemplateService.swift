@@ -16,6 +16,8 @@ public struct TemplateView: Sendable {
     public var domain: Domain?
     public var osType: OSType?
     public var sourceTemplateUUID: UUID?
+    /// The resource tags of the template (or ISO).
+    public var tags: [ResourceTag] = []
 
     /// The copy that speaks for the zone.
     public var representative: TemplateStoreRef? { TemplateStoreRef.representative(copies) }
@@ -87,12 +89,15 @@ public struct TemplateQuery: Sendable {
     public var isReady: Bool?
     /// One entry per template rather than per template and zone.
     public var showUnique: Bool
+    /// `tags[N]` pairs: templates carrying any of them.
+    public var tags: [TagPair]
 
     public init(isISO: Bool, filter: TemplateFilter, id: UUID? = nil, ids: [UUID]? = nil, name: String? = nil, keyword: String? = nil, zoneID: UUID? = nil,
-                hypervisor: String? = nil, templateType: TemplateType? = nil, bootable: Bool? = nil, isPublic: Bool? = nil, isReady: Bool? = nil, showUnique: Bool = false) {
+                hypervisor: String? = nil, templateType: TemplateType? = nil, bootable: Bool? = nil, isPublic: Bool? = nil, isReady: Bool? = nil, showUnique: Bool = false,
+                tags: [TagPair] = []) {
         self.isISO = isISO; self.filter = filter; self.id = id; self.ids = ids; self.name = name; self.keyword = keyword; self.zoneID = zoneID
         self.hypervisor = hypervisor; self.templateType = templateType; self.bootable = bootable; self.isPublic = isPublic; self.isReady = isReady
-        self.showUnique = showUnique
+        self.showUnique = showUnique; self.tags = tags
     }
 }
 
@@ -337,7 +342,8 @@ public struct TemplateService: Sendable {
                 ids = found
             }
             let candidates = try await TemplateRepository.candidates(sql, .init(id: templateID, ids: ids, name: q.name, keyword: q.keyword, hypervisor: q.hypervisor,
-                                                                                isISO: q.isISO, templateType: q.templateType, bootable: q.bootable, isPublic: q.isPublic))
+                                                                                isISO: q.isISO, templateType: q.templateType, bootable: q.bootable, isPublic: q.isPublic,
+                                                                                tags: q.tags))
             let shared = try await TemplateRepository.sharedTemplates(sql, accountID: caller.account.id)
             let refs = try await TemplateRepository.refs(sql, templateIDs: candidates.map(\.0.id))
             let audience = TemplateFilter.Audience(accountID: caller.account.id, isRootAdmin: caller.isRootAdmin, isAdmin: caller.isAdmin, scope: scope)
@@ -397,9 +403,12 @@ public struct TemplateService: Sendable {
         for id in Set(rows.compactMap(\.0.sourceTemplateID)) {
             if let s = try await TemplateRepository.find(sql, id: id) { sources[id] = s.uuid }
         }
+        let templateTags = try await TagRepository.tags(sql, type: .template, resourceIDs: rows.filter { !$0.0.isISO }.map(\.0.id))
+        let isoTags = try await TagRepository.tags(sql, type: .iso, resourceIDs: rows.filter { $0.0.isISO }.map(\.0.id))
         return rows.map { t, z, copies in
             TemplateView(template: t, zone: z.flatMap { zones[$0] }, copies: copies, storeNames: storeNames, account: accounts[t.accountID],
-                         domain: domains[t.domainID], osType: osTypes[t.osTypeID], sourceTemplateUUID: t.sourceTemplateID.flatMap { sources[$0] })
+                         domain: domains[t.domainID], osType: osTypes[t.osTypeID], sourceTemplateUUID: t.sourceTemplateID.flatMap { sources[$0] },
+                         tags: (t.isISO ? isoTags[t.id] : templateTags[t.id]) ?? [])
         }
     }
 

@@ -129,6 +129,8 @@ public enum EventType {
     public static let maintenanceCancelPrimaryStorage = "MAINT.CANCEL.PS"
     public static let enablePrimaryStorage = "ENABLE.PS"
     public static let disablePrimaryStorage = "DISABLE.PS"
+    public static let tagsCreate = "CREATE_TAGS"
+    public static let tagsDelete = "DELETE_TAGS"
 
     /// Every type above, sorted.
     public static let all: [String] = [
@@ -145,5 +147,6 @@ public enum EventType {
         physicalNetworkCreate, physicalNetworkUpdate, physicalNetworkDelete, serviceProviderCreate, serviceProviderUpdate, serviceProviderDelete,
         trafficTypeCreate, trafficTypeUpdate, trafficTypeDelete, networkElementConfigure, maintenancePreparePrimaryStorage,
         maintenanceCancelPrimaryStorage, enablePrimaryStorage, disablePrimaryStorage,
+        tagsCreate, tagsDelete,
     ].sorted()
 }

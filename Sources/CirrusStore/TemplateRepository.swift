@@ -60,6 +60,9 @@ public enum TemplateRepository {
 
     public static func markRemoved(_ sql: any SQLDatabase, id: Int64, at date: Date) async throws {
         try await sql.delete(from: permissions).where("template_id", .equal, id).run()
+        // A removed template or ISO keeps no tags (the row says which of the two it is).
+        try await TagRepository.deleteAll(sql, type: .template, resourceID: id)
+        try await TagRepository.deleteAll(sql, type: .iso, resourceID: id)
         try await sql.update(table).set("removed", to: date.storedMillis).where("id", .equal, id).run()
     }
 
@@ -88,11 +91,13 @@ public enum TemplateRepository {
         public var templateType: TemplateType?
         public var bootable: Bool?
         public var isPublic: Bool?
+        /// `tags[N]` pairs: templates carrying any of them.
+        public var tags: [TagPair]
 
         public init(id: Int64? = nil, ids: [Int64]? = nil, name: String? = nil, keyword: String? = nil, hypervisor: String? = nil, isISO: Bool,
-                    templateType: TemplateType? = nil, bootable: Bool? = nil, isPublic: Bool? = nil) {
+                    templateType: TemplateType? = nil, bootable: Bool? = nil, isPublic: Bool? = nil, tags: [TagPair] = []) {
             self.id = id; self.ids = ids; self.name = name; self.keyword = keyword; self.hypervisor = hypervisor; self.isISO = isISO
-            self.templateType = templateType; self.bootable = bootable; self.isPublic = isPublic
+            self.templateType = templateType; self.bootable = bootable; self.isPublic = isPublic; self.tags = tags
         }
     }
 
@@ -115,6 +120,9 @@ public enum TemplateRepository {
         if let t = filter.templateType { b = b.where(SQLColumn("template_type", table: table), .equal, SQLBind(t.rawValue)) }
         if let v = filter.bootable { b = b.where(SQLColumn("bootable", table: table), .equal, SQLBind(v)) }
         if let v = filter.isPublic { b = b.where(SQLColumn("is_public", table: table), .equal, SQLBind(v)) }
+        if !filter.tags.isEmpty {
+            b = b.where(TagRepository.matching(type: filter.isISO ? .iso : .template, tags: filter.tags, idColumn: SQLColumn("id", table: table)))
+        }
         let rows = try await b.orderBy(SQLOrderBy(expression: SQLColumn("sort_key", table: table), direction: SQLDirection.ascending))
             .orderBy(SQLOrderBy(expression: SQLColumn("id", table: table), direction: SQLDirection.descending)).all()
         return try rows.map { (try map($0), try $0.string("owner_domain_path")) }

@@ -98,6 +98,7 @@ enum TemplateCommands {
             ParameterSpec("showunique", .boolean, since: "4.13.2", description: "one entry per \(iso ? "ISO" : "template") instead of one per zone"),
             ParameterSpec("showremoved", .boolean, description: "accepted for compatibility; removed ones are not listed"),
             ParameterSpec("projectid", .uuid, description: "not supported yet; ignored"),
+            ParameterSpec.tagFilter,
         ]
         if iso {
             parameters += [
@@ -127,7 +128,8 @@ enum TemplateCommands {
             }
             let q = TemplateQuery(isISO: iso, filter: f, id: p.uuid("id"), ids: p.uuidList("ids"), name: p.string("name"), keyword: p.string("keyword"),
                                   zoneID: p.uuid("zoneid"), hypervisor: p.string("hypervisor"), templateType: type, bootable: p.bool("bootable"),
-                                  isPublic: p.bool("ispublic"), isReady: p.bool("isready"), showUnique: p.bool("showunique", default: false))
+                                  isPublic: p.bool("ispublic"), isReady: p.bool("isready"), showUnique: p.bool("showunique", default: false),
+                                  tags: try p.tagFilter())
             let listing = try await ctx.engine.templates.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), q, page: try await ctx.page())
             return .list(itemName: iso ? "iso" : "template", count: listing.total, items: listing.items.map(schema(iso: iso).render))
         })

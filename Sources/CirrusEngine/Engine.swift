@@ -24,6 +24,10 @@ public final class Engine: Sendable {
     public let agents: AgentManager
     public let hosts: HostService
     public let simulator: SimulatorService
+    /// Resource limits and counts per account and domain.
+    public let limits: ResourceLimitService
+    /// Usage events for the usage server.
+    public let usage: UsageService
     /// Resource tags (createTags, deleteTags, listTags).
     public let tags: TagService
     /// This process's id among management servers (job ownership, leases).
@@ -51,6 +55,8 @@ public final class Engine: Sendable {
         agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
         hosts = HostService(db: db, agents: agents, config: config, logger: logger)
         simulator = SimulatorService(db: db)
+        limits = ResourceLimitService(db: db, config: config)
+        usage = UsageService(db: db)
         tags = TagService(db: db, identity: identity)
     }
 

@@ -192,6 +192,7 @@ public final class TemplateDownloader: Sendable {
         try await db.transaction { sql in
             try await TemplateRepository.setState(sql, id: refID, state: .downloaded, percent: 100, size: virtualSize, physicalSize: outcome.received,
                                                   installPath: relative, error: nil, at: Date())
+            try await TemplateAccounting.downloaded(sql, template, zoneID: ref.zoneID, physicalSize: outcome.received, virtualSize: virtualSize)
         }
         logger.info("Template \(template.name) downloaded to image store \(store.name): \(outcome.received) bytes")
     }

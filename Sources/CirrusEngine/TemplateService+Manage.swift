@@ -333,6 +333,7 @@ extension TemplateService {
             for (ref, _) in doomed { try await TemplateRepository.deleteRef(sql, id: ref.id) }
             let left = try await TemplateRepository.refs(sql, templateIDs: [t.id])[t.id] ?? []
             if left.isEmpty { try await TemplateRepository.markRemoved(sql, id: t.id, at: Date()) }
+            try await TemplateAccounting.deleted(sql, t, copies: doomed.map(\.0), whole: left.isEmpty)
             try await self.record(sql, caller, isISO ? EventType.isoDelete : EventType.templateDelete,
                                   left.isEmpty ? "\(t.kind) \(t.name) deleted" : "\(t.kind) \(t.name) deleted from a zone", t)
         }

@@ -265,6 +265,7 @@ public struct TemplateService: Sendable {
                 isFeatured: isFeatured, isExtractable: r.isExtractable, passwordEnabled: r.passwordEnabled, sshKeyEnabled: r.sshKeyEnabled,
                 requiresHVM: r.requiresHVM, bootable: r.isISO ? r.bootable : true, crossZones: r.zoneIDs?.isEmpty ?? true,
                 isDynamicallyScalable: r.isDynamicallyScalable, bits: r.bits, templateTag: r.templateTag, created: now))
+            try await TemplateAccounting.registered(sql, config: self.config, template)
             var refIDs: [Int64] = []
             for (store, zone) in stores {
                 let ref = try await TemplateRepository.insertRef(sql, TemplateStoreRef(

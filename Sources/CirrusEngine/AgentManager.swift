@@ -441,6 +441,11 @@ public final class AgentManager: Sendable {
         state.withLock { $0.links[hostID]?.status }
     }
 
+    /// Whether this server holds a link to the host now.
+    public func isConnected(hostID: Int64) -> Bool {
+        state.withLock { $0.links[hostID] != nil }
+    }
+
     /// Sends a command to a host and waits for the answer. Throws a clear CloudError when
     /// the host has no link on this server or when the deadline passes; a failed answer is
     /// returned, not thrown.

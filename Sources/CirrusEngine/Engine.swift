@@ -24,6 +24,10 @@ public final class Engine: Sendable {
     public let agents: AgentManager
     public let hosts: HostService
     public let simulator: SimulatorService
+    /// SSH key pairs, managed user data and affinity groups.
+    public let keyPairs: KeyPairService
+    public let userData: UserDataService
+    public let affinityGroups: AffinityGroupService
     /// Resource limits and counts per account and domain.
     public let limits: ResourceLimitService
     /// Usage events for the usage server.
@@ -55,6 +59,9 @@ public final class Engine: Sendable {
         agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
         hosts = HostService(db: db, agents: agents, config: config, logger: logger)
         simulator = SimulatorService(db: db)
+        keyPairs = KeyPairService(db: db, events: events, config: config)
+        userData = UserDataService(db: db, events: events, config: config, templates: templates)
+        affinityGroups = AffinityGroupService(db: db, events: events)
         limits = ResourceLimitService(db: db, config: config)
         usage = UsageService(db: db)
         tags = TagService(db: db, identity: identity)

@@ -228,3 +228,30 @@ extension IdentityService {
             || (caller.isDomainAdmin && caller.administers(domainPath: domain.path) && account.type != .admin && account.type != .readOnlyAdmin)
     }
 }
+
+extension IdentityService {
+    /// The account a new resource belongs to: the caller's, or `account` in `domainid` when an
+    /// admin acts for another account. The one rule every create command uses.
+    static func owner(_ sql: any SQLDatabase, caller: Caller, accountName: String?, domainID: UUID?) async throws -> Account {
+        guard accountName != nil || domainID != nil else { return caller.account }
+        var domain = caller.domain
+        if let domainID {
+            let d = try await Lookup.domain(sql, domainID)
+            domain = d
+        }
+        guard let accountName else {
+            if domain.id == caller.domain.id { return caller.account }
+            throw CloudError.invalidParameter("Give the account together with domainid")
+        }
+        guard caller.isAdmin || (accountName == caller.account.name && domain.id == caller.domain.id) else {
+            throw CloudError.permissionDenied("Account \(caller.account.name) may not act for account \(accountName)")
+        }
+        guard caller.administers(domainPath: domain.path) || !caller.isAdmin else {
+            throw CloudError.permissionDenied("Domain \(domain.uuid.uuidString.lowercased()) is not accessible to the caller")
+        }
+        guard let account = try await AccountRepository.find(sql, name: accountName, domainID: domain.id) else {
+            throw CloudError.invalidParameter("Unable to find account \(accountName) in domain \(domain.uuid.uuidString.lowercased())")
+        }
+        return account
+    }
+}

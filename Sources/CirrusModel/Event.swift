@@ -129,11 +129,15 @@ public enum EventType {
     public static let maintenanceCancelPrimaryStorage = "MAINT.CANCEL.PS"
     public static let enablePrimaryStorage = "ENABLE.PS"
     public static let disablePrimaryStorage = "DISABLE.PS"
+    public static let registerSSHKeyPair = "REGISTER.SSH.KEYPAIR"
+    public static let registerUserData = "REGISTER.USER.DATA"
+    public static let affinityGroupCreate = "AG.CREATE"
+    public static let affinityGroupDelete = "AG.DELETE"
     public static let tagsCreate = "CREATE_TAGS"
     public static let tagsDelete = "DELETE_TAGS"
 
     /// Every type above, sorted.
-    public static let all: [String] = [
+    public static let all: [String] = ([
         userLogin, userLogout, userCreate, userUpdate, userDelete, userDisable, userEnable, userLock,
         registerUserKeys, accountCreate, accountUpdate, accountDelete, accountDisable, accountEnable,
         accountLock, domainCreate, domainUpdate, domainDelete, roleCreate, roleUpdate, roleDelete,
@@ -147,6 +151,7 @@ public enum EventType {
         physicalNetworkCreate, physicalNetworkUpdate, physicalNetworkDelete, serviceProviderCreate, serviceProviderUpdate, serviceProviderDelete,
         trafficTypeCreate, trafficTypeUpdate, trafficTypeDelete, networkElementConfigure, maintenancePreparePrimaryStorage,
         maintenanceCancelPrimaryStorage, enablePrimaryStorage, disablePrimaryStorage,
+        registerSSHKeyPair, registerUserData, affinityGroupCreate, affinityGroupDelete,
         tagsCreate, tagsDelete,
-    ].sorted()
+    ] + compute).sorted()
 }

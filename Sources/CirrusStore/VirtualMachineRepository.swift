@@ -113,7 +113,8 @@ public enum VirtualMachineRepository {
     /// is still in `expected`. Returns false when another operation got there first.
     @discardableResult
     public static func transition(_ sql: any SQLDatabase, id: Int64, from expected: VirtualMachineState, to state: VirtualMachineState,
-                                  set columns: [(String, any SQLExpression)] = []) async throws -> Bool {
+                                  _ changes: VirtualMachineChanges = VirtualMachineChanges()) async throws -> Bool {
+        let columns = changes.columns
         var update = sql.update(table).set("state", to: state.rawValue).set("update_count", to: SQLRaw(#""update_count" + 1"#))
         for (column, value) in columns { update = update.set(SQLIdentifier(column), to: value) }
         let changed = try await update.where("id", .equal, literal(id)).where("state", .equal, SQLBind(expected.rawValue))
@@ -122,7 +123,8 @@ public enum VirtualMachineRepository {
     }
 
     /// Writes fields that are not the state (name, offering, details…).
-    public static func update(_ sql: any SQLDatabase, id: Int64, set columns: [(String, any SQLExpression)]) async throws {
+    public static func update(_ sql: any SQLDatabase, id: Int64, _ changes: VirtualMachineChanges) async throws {
+        let columns = changes.columns
         guard !columns.isEmpty else { return }
         var update = sql.update(table)
         for (column, value) in columns { update = update.set(SQLIdentifier(column), to: value) }

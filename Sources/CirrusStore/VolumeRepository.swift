@@ -89,7 +89,8 @@ public enum VolumeRepository {
     /// Moves a volume from `expected` to `state` only if it is still there.
     @discardableResult
     public static func transition(_ sql: any SQLDatabase, id: Int64, from expected: VolumeState, to state: VolumeState,
-                                  set columns: [(String, any SQLExpression)] = []) async throws -> Bool {
+                                  _ changes: VolumeChanges = VolumeChanges()) async throws -> Bool {
+        let columns = changes.columns
         var update = sql.update(table).set("state", to: state.rawValue).set("update_count", to: SQLRaw(#""update_count" + 1"#))
         for (column, value) in columns { update = update.set(SQLIdentifier(column), to: value) }
         let changed = try await update.where("id", .equal, literal(id)).where("state", .equal, SQLBind(expected.rawValue))
@@ -97,7 +98,8 @@ public enum VolumeRepository {
         return !changed.isEmpty
     }
 
-    public static func update(_ sql: any SQLDatabase, id: Int64, set columns: [(String, any SQLExpression)]) async throws {
+    public static func update(_ sql: any SQLDatabase, id: Int64, _ changes: VolumeChanges) async throws {
+        let columns = changes.columns
         guard !columns.isEmpty else { return }
         var update = sql.update(table)
         for (column, value) in columns { update = update.set(SQLIdentifier(column), to: value) }

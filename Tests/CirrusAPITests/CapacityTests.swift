@@ -7,24 +7,6 @@ import Testing
 /// The demo zone, built through the engine's services, then measured by `listCapacity`.
 @Suite("Capacity, alerts and the demo zone", .serialized)
 struct CapacityTests {
-    /// A fresh cloud with the demo zone built in a temporary data directory.
-    func withDemoZone(_ body: (TestCloud, Session, Zone) async throws -> Void) async throws {
-        try await withCloud { cloud in
-            cloud.engine.agents.setSimulatorFactory(SimulatorResource.factory)
-            try await cloud.engine.agents.start()
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cirrus-demo-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            do {
-                let zone = try #require(try await DemoZone.ensure(engine: cloud.engine, dataDirectory: directory, logger: cloud.logger))
-                try await body(cloud, try await cloud.admin(), zone)
-            } catch {
-                await cloud.engine.agents.stop()
-                throw error
-            }
-            await cloud.engine.agents.stop()
-        }
-    }
-
     func capacity(_ admin: Session, _ params: [(String, String)]) async throws -> [Int: [String: Any]] {
         let reply = await admin.call("listCapacity", pairs: params + [("fetchlatest", "true")])
         try #require(reply.status == 200, "listCapacity: \(reply.body)")

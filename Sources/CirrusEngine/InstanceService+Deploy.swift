@@ -1,0 +1,192 @@
+import CirrusModel
+import CirrusStore
+import Foundation
+import SQLKit
+
+extension InstanceService {
+    /// Everything a deploy resolved before it writes anything.
+    struct ResolvedDeploy {
+        var owner: Account
+        var zone: Zone
+        var offering: ServiceOffering
+        var rootDiskOffering: DiskOffering
+        var template: Template
+        var templateSize: Int64
+        var dataDiskOffering: DiskOffering?
+        var dataDiskSize: Int64
+        var rootSize: Int64
+        var cpu: Int
+        var cpuSpeed: Int64
+        var memory: Int64
+        var hostName: String
+        var displayName: String
+    }
+
+    /// The synchronous half of `deployVirtualMachine`: validates everything, then writes the
+    /// instance (Stopped), its ROOT volume and any data disk (Allocated) and the Created event
+    /// in one transaction. Nothing is written when any check fails.
+    public func allocate(caller: Caller, _ r: DeployRequest) async throws -> VirtualMachine {
+        let suffix = try await config.value(Settings.instanceNameSuffix)
+        return try await db.transaction { sql in
+            let d = try await self.resolve(sql, caller: caller, r)
+            let now = Date()
+            var vm = VirtualMachine(instanceName: "", displayName: d.displayName, hostName: d.hostName, accountID: d.owner.id, domainID: d.owner.domainID,
+                                    userID: caller.user.id, zoneID: d.zone.id,
+                                    templateID: d.template.id, serviceOfferingID: d.offering.id, diskOfferingID: d.rootDiskOffering.id, cpu: d.cpu,
+                                    cpuSpeed: d.cpuSpeed, memory: d.memory, haEnabled: d.offering.offerHA, displayVM: r.displayVM ?? true,
+                                    limitCPUUse: d.offering.limitCPUUse,
+                                    dynamicallyScalable: (r.dynamicallyScalable ?? d.template.isDynamicallyScalable) && d.offering.dynamicScalingEnabled,
+                                    osTypeID: d.template.osTypeID, hypervisorType: HypervisorType(caseInsensitive: d.template.hypervisor ?? "") ?? .simulator,
+                                    group: r.group, keyPairs: r.keyPairs, userData: r.userData, userDataDetails: r.userDataDetails,
+                                    details: r.details.filter { !["cpunumber", "cpuspeed", "memory"].contains($0.key.lowercased()) }, created: now)
+            vm = try await VirtualMachineRepository.insert(sql, vm, nameSuffix: suffix)
+            _ = try await VolumeRepository.insert(sql, Volume(name: "ROOT-\(vm.id)", type: .root, accountID: vm.accountID, domainID: vm.domainID,
+                                                              zoneID: vm.zoneID, instanceID: vm.id, deviceID: 0, diskOfferingID: d.rootDiskOffering.id,
+                                                              templateID: d.template.id, size: d.rootSize, provisioningType: d.rootDiskOffering.provisioningType,
+                                                              format: d.template.format.rawValue, hypervisorType: vm.hypervisorType, created: now))
+            if let data = d.dataDiskOffering {
+                _ = try await VolumeRepository.insert(sql, Volume(name: "DATA-\(vm.id)", type: .dataDisk, accountID: vm.accountID, domainID: vm.domainID,
+                                                                  zoneID: vm.zoneID, instanceID: vm.id, deviceID: 1, diskOfferingID: data.id,
+                                                                  size: d.dataDiskSize, minIOPS: data.minIOPS, maxIOPS: data.maxIOPS,
+                                                                  provisioningType: data.provisioningType, hypervisorType: vm.hypervisorType, created: now))
+            }
+            try await self.events.record(sql, type: EventType.vmCreate, state: .created, description: "Successfully created VM instance \(vm.instanceName)",
+                                         userID: caller.user.id, accountID: vm.accountID, domainID: vm.domainID, resource: Self.resource(vm))
+            return vm
+        }
+    }
+
+    /// Resolves and checks every input of a deploy, in CloudStack's order.
+    func resolve(_ sql: any SQLDatabase, caller: Caller, _ r: DeployRequest) async throws -> ResolvedDeploy {
+        let owner = try await IdentityService.owner(sql, caller: caller, accountName: r.accountName, domainID: r.domainID)
+        guard owner.state == .enabled || caller.isRootAdmin else {
+            throw CloudError.permissionDenied("The owner of the vm to deploy is disabled: account \(owner.name)")
+        }
+        guard let ownerDomain = try await DomainRepository.find(sql, id: owner.domainID) else { throw CloudError.internalError() }
+
+        let zone = try await Lookup.zone(sql, r.zoneID)
+        if zone.allocationState == .disabled && !caller.isRootAdmin {
+            throw CloudError.permissionDenied("Cannot perform this operation, Zone is currently disabled: \(zone.uuid.uuidString.lowercased())")
+        }
+
+        guard let offering = try await ServiceOfferingRepository.find(sql, uuid: r.serviceOfferingID), !offering.isSystem else {
+            throw CloudError.invalidParameter("Unable to find service offering: \(r.serviceOfferingID.uuidString.lowercased())")
+        }
+        guard offering.state == .active else {
+            throw CloudError.invalidParameter("Service offering \(offering.name) is not active and cannot be used to deploy an instance")
+        }
+        try await checkOfferingScope(sql, kind: .service, id: offering.id, name: "Service offering \(offering.name)", owner: owner, domain: ownerDomain, zone: zone)
+
+        guard let template = try await TemplateRepository.find(sql, uuid: r.templateID) else {
+            throw CloudError.invalidParameter("Unable to use template \(r.templateID.uuidString.lowercased())")
+        }
+        guard template.format != .iso else {
+            throw CloudError.invalidParameter("Deploying from an ISO needs a disk offering for the ROOT volume; give a template id instead")
+        }
+        try await checkTemplateAccess(sql, caller: caller, template: template, owner: owner)
+        let refs = try await TemplateRepository.refs(sql, templateIDs: [template.id])[template.id] ?? []
+        guard let ref = refs.first(where: { $0.state == .downloaded && ($0.zoneID == nil || $0.zoneID == zone.id) }) else {
+            throw CloudError.invalidParameter("Template \(template.name) has not been completely downloaded to zone \(zone.uuid.uuidString.lowercased())")
+        }
+
+        guard let rootDiskOffering = try await DiskOfferingRepository.find(sql, id: offering.diskOfferingID) else { throw CloudError.internalError() }
+
+        // CPU and memory: fixed by the offering, or given in details for custom offerings.
+        var cpu = offering.cpuNumber ?? 0, speed = Int64(offering.cpuSpeed ?? 0), memory = Int64(offering.memory ?? 0)
+        if offering.isCustomized {
+            let lower = Dictionary(r.details.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+            func number(_ key: String) throws -> Int64? {
+                guard let text = lower[key.lowercased()] else { return nil }
+                guard let n = Int64(text), n > 0 else { throw CloudError.invalidParameter("Invalid \(key) value \(text) for the custom offering") }
+                return n
+            }
+            if offering.cpuNumber == nil { guard let n = try number("cpuNumber") else { throw Self.customMissing }; cpu = Int(n) }
+            if offering.cpuSpeed == nil { guard let n = try number("cpuSpeed") else { throw Self.customMissing }; speed = n }
+            if offering.memory == nil { guard let n = try number("memory") else { throw Self.customMissing }; memory = n }
+            if let low = offering.minCPUNumber, cpu < low { throw CloudError.invalidParameter("The number of CPUs must be between \(low) and \(offering.maxCPUNumber ?? low)") }
+            if let high = offering.maxCPUNumber, cpu > high { throw CloudError.invalidParameter("The number of CPUs must be between \(offering.minCPUNumber ?? 1) and \(high)") }
+            if let low = offering.minMemory, memory < Int64(low) { throw CloudError.invalidParameter("The memory must be between \(low) and \(offering.maxMemory ?? low) MB") }
+            if let high = offering.maxMemory, memory > Int64(high) { throw CloudError.invalidParameter("The memory must be between \(offering.minMemory ?? 32) and \(high) MB") }
+        }
+        guard cpu > 0, speed > 0, memory > 0 else { throw Self.customMissing }
+
+        // ROOT size: the template's, or rootdisksize, or the offering's fixed disk size.
+        let templateSize = max(ref.size, ref.physicalSize)
+        var rootSize = templateSize
+        if rootDiskOffering.diskSizeGB > 0 && !rootDiskOffering.isCustomized { rootSize = max(rootSize, rootDiskOffering.diskSizeGB << 30) }
+        if let gb = r.rootDiskSize {
+            guard gb > 0 else { throw CloudError.invalidParameter("Root disk size should be a positive number") }
+            guard (gb << 30) >= templateSize else {
+                throw CloudError.invalidParameter("Root disk size \(gb)GB is smaller than the template size \(templateSize >> 30)GB; it cannot be shrunk")
+            }
+            rootSize = gb << 30
+        }
+
+        var dataOffering: DiskOffering?
+        var dataSize: Int64 = 0
+        if let id = r.diskOfferingID {
+            guard let d = try await DiskOfferingRepository.find(sql, uuid: id), !d.computeOnly else {
+                throw CloudError.invalidParameter("Unable to find disk offering by id \(id.uuidString.lowercased())")
+            }
+            guard d.state == .active else { throw CloudError.invalidParameter("Disk offering \(d.name) is not active") }
+            try await checkOfferingScope(sql, kind: .disk, id: d.id, name: "Disk offering \(d.name)", owner: owner, domain: ownerDomain, zone: zone)
+            if d.isCustomized {
+                guard let gb = r.size, gb > 0 else {
+                    throw CloudError.invalidParameter("This disk offering requires a custom size specified")
+                }
+                let minGB = try await config.int(Settings.customDiskOfferingMinSize), maxGB = try await config.int(Settings.customDiskOfferingMaxSize)
+                guard gb >= Int64(minGB) && gb <= Int64(maxGB) else {
+                    throw CloudError.invalidParameter("Volume size: \(gb)GB is out of allowed range. Max: \(maxGB) Min:\(minGB)")
+                }
+                dataSize = gb << 30
+            } else {
+                dataSize = d.diskSizeGB << 30
+            }
+            dataOffering = d
+        } else if r.size != nil {
+            throw CloudError.invalidParameter("The size parameter needs a disk offering (diskofferingid)")
+        }
+
+        let hostName: String
+        if let name = r.name, !name.isEmpty {
+            try Self.validateHostName(name)
+            hostName = name
+        } else {
+            hostName = "VM-" + UUID().uuidString.lowercased()
+        }
+        let displayName = r.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? hostName
+        guard displayName.count <= 255 else { throw CloudError.invalidParameter("The display name may have at most 255 characters") }
+        guard r.networkIDs.isEmpty else {
+            throw CloudError.invalidParameter("Guest networks are not available in this release; deploy without networkids")
+        }
+        return ResolvedDeploy(owner: owner, zone: zone, offering: offering, rootDiskOffering: rootDiskOffering, template: template, templateSize: templateSize,
+                              dataDiskOffering: dataOffering, dataDiskSize: dataSize, rootSize: rootSize, cpu: cpu, cpuSpeed: speed, memory: memory,
+                              hostName: hostName, displayName: displayName)
+    }
+
+    static let customMissing = CloudError.invalidParameter("Need to specify custom parameter values cpu, cpu speed and memory when using custom offering")
+
+    /// An offering limited to domains or zones must include the owner's domain (or one above
+    /// it) and the zone.
+    func checkOfferingScope(_ sql: any SQLDatabase, kind: OfferingKind, id: Int64, name: String, owner: Account, domain: Domain, zone: Zone) async throws {
+        let scope = try await OfferingRepository.scopes(sql, kind: kind, ids: [id])[id] ?? .everywhere
+        if !scope.zoneIDs.isEmpty && !scope.zoneIDs.contains(zone.id) {
+            throw CloudError.invalidParameter("\(name) is not available in zone \(zone.name)")
+        }
+        if !scope.domainIDs.isEmpty {
+            let paths = try await DomainRepository.find(sql, ids: Set(scope.domainIDs)).values.map(\.path)
+            guard OfferingScope.isVisible(toDomainPath: domain.path, domainPaths: paths) else {
+                throw CloudError.permissionDenied("\(name) is not available to account \(owner.name)")
+            }
+        }
+    }
+
+    /// A template may be used by its owner, by accounts it is shared with, by everyone when
+    /// public, and by admins over its owner's domain.
+    func checkTemplateAccess(_ sql: any SQLDatabase, caller: Caller, template: Template, owner: Account) async throws {
+        if template.isPublic || template.accountID == owner.id || caller.isRootAdmin { return }
+        if try await TemplateRepository.permittedAccounts(sql, templateID: template.id).contains(owner.id) { return }
+        if caller.isDomainAdmin, let d = try await DomainRepository.find(sql, id: template.domainID), caller.administers(domainPath: d.path) { return }
+        throw CloudError.permissionDenied("Account \(owner.name) does not have permission to use template \(template.uuid.uuidString.lowercased())")
+    }
+}

@@ -1,0 +1,122 @@
+import CirrusModel
+import CirrusStore
+import Foundation
+import Logging
+import SQLKit
+
+/// What `deployVirtualMachine` asks for, as parsed by the API layer.
+public struct DeployRequest: Sendable {
+    public var zoneID: UUID
+    public var serviceOfferingID: UUID
+    public var templateID: UUID
+    /// A data disk from this disk offering (`diskofferingid`), sized by `size` (GB) when custom.
+    public var diskOfferingID: UUID?
+    public var size: Int64?
+    /// GB; overrides the template's size for the ROOT volume (`rootdisksize`).
+    public var rootDiskSize: Int64?
+    public var overrideDiskOfferingID: UUID?
+    public var name: String?
+    public var displayName: String?
+    public var group: String?
+    public var accountName: String?
+    public var domainID: UUID?
+    public var hostID: UUID?
+    public var podID: UUID?
+    public var clusterID: UUID?
+    public var hypervisor: HypervisorType?
+    public var keyPairs: [String] = []
+    public var userData: String?
+    public var userDataID: UUID?
+    public var userDataDetails: [String: String] = [:]
+    /// POST requests may carry more user data than GET ones.
+    public var isPost = false
+    public var affinityGroupIDs: [UUID] = []
+    public var affinityGroupNames: [String] = []
+    /// `details[0].cpuNumber`, `cpuSpeed`, `memory` for custom offerings, and free-form details.
+    public var details: [String: String] = [:]
+    public var startVM = true
+    public var displayVM: Bool?
+    public var dynamicallyScalable: Bool?
+    public var networkIDs: [UUID] = []
+
+    public init(zoneID: UUID, serviceOfferingID: UUID, templateID: UUID) {
+        self.zoneID = zoneID
+        self.serviceOfferingID = serviceOfferingID
+        self.templateID = templateID
+    }
+}
+
+/// Where an admin asked an instance to start.
+public struct PlacementHints: Sendable, Equatable {
+    public var hostID: Int64?
+    public var podID: Int64?
+    public var clusterID: Int64?
+
+    public init(hostID: Int64? = nil, podID: Int64? = nil, clusterID: Int64? = nil) {
+        self.hostID = hostID; self.podID = podID; self.clusterID = clusterID
+    }
+}
+
+/// Instances: allocation, start and stop orchestration, destruction and expunging,
+/// listing. Every state change goes through ``VirtualMachineStateMachine`` and a
+/// conditional update; every failure path gives back what it took.
+public final class InstanceService: Sendable {
+    let db: any Database
+    let config: ConfigService
+    let events: EventService
+    let alerts: AlertService
+    let agents: AgentManager
+    let placement: PlacementService
+    let identity: IdentityService
+    let logger: Logger
+
+    public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,
+                identity: IdentityService, logger: Logger) {
+        self.db = db
+        self.config = config
+        self.events = events
+        self.alerts = alerts
+        self.agents = agents
+        self.placement = placement
+        self.identity = identity
+        self.logger = logger
+    }
+
+    /// The event resource of an instance.
+    static func resource(_ vm: VirtualMachine) -> EventResource {
+        EventResource(type: "VirtualMachine", uuid: vm.uuid.uuidString.lowercased(), name: vm.displayName)
+    }
+
+    // MARK: lookups
+
+    /// The live instance with `uuid` that the caller may act on.
+    public func instance(caller: Caller, uuid: UUID) async throws -> VirtualMachine {
+        try await db.read { sql in try await self.instance(sql, caller: caller, uuid: uuid) }
+    }
+
+    func instance(_ sql: any SQLDatabase, caller: Caller, uuid: UUID) async throws -> VirtualMachine {
+        guard let vm = try await VirtualMachineRepository.find(sql, uuid: uuid), vm.type == .user else {
+            throw CloudError.invalidParameter("Unable to find virtual machine by id \(uuid.uuidString.lowercased())")
+        }
+        try await checkAccess(sql, caller: caller, accountID: vm.accountID)
+        return vm
+    }
+
+    /// 531 unless the caller owns the account or administers its domain.
+    func checkAccess(_ sql: any SQLDatabase, caller: Caller, accountID: Int64) async throws {
+        if caller.isRootAdmin || caller.account.id == accountID { return }
+        guard let account = try await AccountRepository.find(sql, id: accountID), let domain = try await DomainRepository.find(sql, id: account.domainID),
+              caller.isAdmin, caller.administers(domainPath: domain.path) else {
+            throw CloudError.permissionDenied("Account \(caller.account.name) does not have permission to operate on this resource")
+        }
+    }
+
+    /// CloudStack's host-name rule for instance names.
+    static func validateHostName(_ name: String) throws {
+        let valid = !name.isEmpty && name.count <= 63 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            && !name.hasPrefix("-") && !name.hasSuffix("-") && !(name.first?.isNumber ?? false)
+        guard valid else {
+            throw CloudError.invalidParameter("Invalid name. Vm name can contain ASCII letters 'a' through 'z', the digits '0' through '9', and the hyphen ('-'), must be between 1 and 63 characters long, and can't start or end with \"-\" and can't start with digit")
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import CirrusModel
+
+extension Settings {
+    public static let userDataMaxLength = ConfigDefinition("vm.userdata.max.length", category: "Advanced", type: .integer, default: "32768",
+        description: "The longest user data, as base64 text, an instance or registerUserData may carry; at most 1048576", range: 1...1_048_576)
+    public static let sshKeyLength = ConfigDefinition("ssh.key.length", category: "Advanced", type: .integer, default: "2048",
+        description: "The RSA key size (bits) of key pairs made by createSSHKeyPair", options: ["2048", "3072", "4096"])
+
+    /// The settings of SSH key pairs and user data.
+    static let instances: [ConfigDefinition] = [userDataMaxLength, sshKeyLength]
+}

@@ -170,7 +170,8 @@ public enum ResourceLimitRepository {
 
     static func scalar(_ sql: any SQLDatabase, _ query: SQLQueryString) async throws -> Int64 {
         guard let row = try await sql.raw(query).first() else { return 0 }
-        return (try? row.decode(column: "n", as: Int64?.self)).flatMap { $0 } ?? 0
+        // SUM is NUMERIC on PostgreSQL: every query casts it to BIGINT.
+        return try row.decode(column: "n", as: Int64?.self) ?? 0
     }
 
     /// What an account really holds of `type`, computed from the resource tables.
@@ -181,13 +182,13 @@ public enum ResourceLimitRepository {
         let ownTemplate: SQLQueryString = "account_id = \(bind: accountID) AND removed IS NULL AND template_type NOT IN ('BUILTIN', 'SYSTEM', 'ROUTING')"
         switch type {
         case .userVM: return try await scalar(sql, "SELECT COUNT(*) AS n FROM vm_instances WHERE " + liveVM)
-        case .cpu: return try await scalar(sql, "SELECT SUM(cpu) AS n FROM vm_instances WHERE " + liveVM)
-        case .memory: return try await scalar(sql, "SELECT SUM(memory) AS n FROM vm_instances WHERE " + liveVM)
+        case .cpu: return try await scalar(sql, "SELECT CAST(SUM(cpu) AS BIGINT) AS n FROM vm_instances WHERE " + liveVM)
+        case .memory: return try await scalar(sql, "SELECT CAST(SUM(memory) AS BIGINT) AS n FROM vm_instances WHERE " + liveVM)
         case .volume: return try await scalar(sql, "SELECT COUNT(*) AS n FROM volumes WHERE " + liveVolume)
-        case .primaryStorage: return try await scalar(sql, "SELECT SUM(size) AS n FROM volumes WHERE " + liveVolume)
+        case .primaryStorage: return try await scalar(sql, "SELECT CAST(SUM(size) AS BIGINT) AS n FROM volumes WHERE " + liveVolume)
         case .template: return try await scalar(sql, "SELECT COUNT(*) AS n FROM templates WHERE " + ownTemplate)
         case .secondaryStorage:
-            let templates = try await scalar(sql, "SELECT SUM(r.physical_size) AS n FROM template_store_refs r JOIN templates t ON t.id = r.template_id WHERE r.download_state = 'DOWNLOADED' AND t."
+            let templates = try await scalar(sql, "SELECT CAST(SUM(r.physical_size) AS BIGINT) AS n FROM template_store_refs r JOIN templates t ON t.id = r.template_id WHERE r.download_state = 'DOWNLOADED' AND t."
                                              + ownTemplate)
             return templates + (try await snapshotTotals(sql, accountID: accountID).bytes)
         case .snapshot: return try await snapshotTotals(sql, accountID: accountID).count
@@ -212,7 +213,7 @@ public enum ResourceLimitRepository {
         let count = try await scalar(sql, "SELECT COUNT(*) AS n FROM snapshots WHERE account_id = \(bind: accountID) AND removed IS NULL")
         var bytes: Int64 = 0
         if let sizeColumn = ["physical_size", "size"].first(where: columns.contains) {
-            bytes = try await scalar(sql, "SELECT SUM(\(ident: sizeColumn)) AS n FROM snapshots WHERE account_id = \(bind: accountID) AND removed IS NULL")
+            bytes = try await scalar(sql, "SELECT CAST(SUM(\(ident: sizeColumn)) AS BIGINT) AS n FROM snapshots WHERE account_id = \(bind: accountID) AND removed IS NULL")
         }
         return (count, bytes)
     }

@@ -13,6 +13,7 @@ Measures, on this machine, with the release build of `cirrus`:
 
 Usage: python3 bench/agents_bench.py [--hosts 1000] [--processes 4] [--intervals 60,5]
        [--cpu-window 60] [--list-hosts 10000] [--list-processes 20] [--rounds 5] [--skip-up] [--skip-list]
+       [--compare OTHER_CIRRUS_BINARY]   (listHosts of another build, measured in the same run)
 Needs: swift build -c release --scratch-path .build-release --product cirrus. Raises its own
 open-file limit (each link is a socket on both ends). Every server and agent it starts is
 stopped on every path (normal exit, exception, SIGINT, SIGTERM); data directories are
@@ -246,8 +247,8 @@ def percentile(values, p):
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
-def bench_list(args):
-    cloud = Cloud(args.binary, 60, args.workdir)
+def bench_list(args, binary=None):
+    cloud = Cloud(binary or args.binary, 60, args.workdir)
     try:
         drops0 = listen_overflows()
         t0 = time.perf_counter()
@@ -297,6 +298,8 @@ def main():
     ap.add_argument("--skip-up", action="store_true")
     ap.add_argument("--skip-list", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="print the Up count over time")
+    ap.add_argument("--compare", default=None, metavar="BINARY",
+                    help="another cirrus binary (e.g. a build of an older commit) whose listHosts is measured in the same run, before --binary's")
     args = ap.parse_args()
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"{args.binary} not found: swift build -c release --scratch-path .build-release --product cirrus")
@@ -307,7 +310,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ups, listing = [], None
+    ups, listing, compared = [], None, None
     load_before = os.getloadavg()
     try:
         if not args.skip_up:
@@ -315,6 +318,9 @@ def main():
                 ups.append(bench_up(args, interval))
                 print(f"# ping.interval {interval}: {ups[-1]}", file=sys.stderr, flush=True)
         if not args.skip_list:
+            if args.compare:
+                compared = bench_list(args, args.compare)
+                print(f"# listing with {args.compare}: {compared}", file=sys.stderr, flush=True)
             listing = bench_list(args)
             print(f"# listing: {listing}", file=sys.stderr, flush=True)
     finally:
@@ -340,6 +346,10 @@ def main():
         print(f"| signed listHosts, pagesize 500, all {listing['pages']} pages x {args.rounds} rounds ({listing['samples']} requests) | p95 ≤ 100 ms | "
               f"p50 {listing['p50']:.1f} ms, **p95 {listing['p95']:.1f} ms**, max {listing['max']:.1f} ms (min {listing['min']:.1f}); "
               f"{listing['bytes'] / 1024:.0f} KiB a page; slowest page {listing['worst_page']} (median {listing['worst_page_median']:.1f} ms) |")
+    if compared:
+        print(f"| same, --compare binary ({os.path.basename(args.compare)}), measured first | p95 ≤ 100 ms | "
+              f"p50 {compared['p50']:.1f} ms, **p95 {compared['p95']:.1f} ms**, max {compared['max']:.1f} ms (min {compared['min']:.1f}); "
+              f"{compared['bytes'] / 1024:.0f} KiB a page; all Up in {compared['up_s']:.1f} s |")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ Measures, on this machine, with release builds:
   3. signed listUsers throughput and latency under concurrent load from wrk (a second
      process on loopback), side by side with a bare Hummingbird handler, interleaved rounds.
 
-Usage: python3 bench/run_benchmarks.py [--runs 5] [--duration 10] [--connections 16]
+Usage: python3 bench/run_benchmarks.py [--runs 5] [--duration 10] [--connections 16] [--rounds 3]
+       [--compare OTHER_CIRRUS_BINARY] [--skip-start]
+--compare runs a second cirrus binary (say, a build of the previous commit) in the same
+alternating rounds, so that before/after figures come from one run on the same machine state.
 Needs: release builds (swift build -c release --scratch-path .build-release --product cirrus
 and --product cirrus-bench-bare) and wrk (apt-get install -y wrk).
 Prints a Markdown table; medians of the runs.
@@ -108,21 +111,11 @@ def wrk(url, duration, connections):
     return rps, lat(50), lat(99), int(non2xx.group(1)) if non2xx else 0
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", default=os.path.join(ROOT, ".build-release/release/cirrus"))
-    ap.add_argument("--bare", default=os.path.join(ROOT, ".build-release/release/cirrus-bench-bare"))
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--connections", type=int, default=16)
-    args = ap.parse_args()
-
-    starts = cold_start(args.binary, args.runs)
-
+def serve_signed(binary):
+    """Starts a server on a fresh data directory; returns (process, data dir, signed listUsers URL)."""
     d = tempfile.mkdtemp(prefix="cirrus-bench-")
-    port, bare_port = free_port(), free_port()
-    server = start(args.binary, d, port)
-    bare = subprocess.Popen([args.bare, str(bare_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    server = start(binary, d, port)
     try:
         session, headers = login(port, time.perf_counter() + 30)
         cookie = "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie"))
@@ -135,38 +128,85 @@ def main():
         signed_url = f"{base}?{urllib.parse.urlencode(params)}"
         with urllib.request.urlopen(signed_url) as r:
             assert json.loads(r.read())["listusersresponse"]["count"] >= 1
+    except BaseException:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(d, ignore_errors=True)
+        raise
+    return server, d, signed_url
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=os.path.join(ROOT, ".build-release/release/cirrus"))
+    ap.add_argument("--bare", default=os.path.join(ROOT, ".build-release/release/cirrus-bench-bare"))
+    ap.add_argument("--compare", default=None, metavar="BINARY",
+                    help="another cirrus binary (e.g. a build of an older commit) measured in the same rounds, side by side")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=3, help="alternating wrk rounds (each: compare binary if any, cirrus, bare)")
+    ap.add_argument("--skip-start", action="store_true", help="skip the cold-start and memory measurements")
+    args = ap.parse_args()
+
+    starts = [] if args.skip_start else cold_start(args.binary, args.runs)
+
+    bare_port = free_port()
+    servers = []
+    bare = subprocess.Popen([args.bare, str(bare_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        server, d, signed_url = serve_signed(args.binary)
+        servers.append((server, d))
+        compare_url = None
+        if args.compare:
+            other, other_dir, compare_url = serve_signed(args.compare)
+            servers.append((other, other_dir))
         time.sleep(2)
         idle = [rss_kib(server.pid)]
         for _ in range(args.runs - 1):
             time.sleep(1)
             idle.append(rss_kib(server.pid))
         bare_url = f"http://127.0.0.1:{bare_port}/client/api?command=listUsers&response=json"
-        rounds = []
-        for _ in range(3):
+        rounds, compared = [], []
+        for _ in range(args.rounds):
+            if compare_url:
+                compared.append(wrk(compare_url, args.duration, args.connections))
             c = wrk(signed_url, args.duration, args.connections)
             b = wrk(bare_url, args.duration, args.connections)
             rounds.append((c, b))
         loaded_rss = rss_kib(server.pid)
     finally:
-        server.terminate()
+        for p, _ in servers:
+            p.terminate()
         bare.terminate()
-        server.wait(10)
+        for p, d in servers:
+            p.wait(10)
+            shutil.rmtree(d, ignore_errors=True)
         bare.wait(10)
-        shutil.rmtree(d, ignore_errors=True)
 
     med = statistics.median
     c_rps = med(r[0][0] for r in rounds)
     b_rps = med(r[1][0] for r in rounds)
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
+    print()
     print(f"| measure | result |")
     print(f"|---|---|")
-    print(f"| cold start to first successful response (median of {args.runs}) | {med(starts):.0f} ms (min {min(starts):.0f}, max {max(starts):.0f}) |")
+    if starts:
+        print(f"| cold start to first successful response (median of {args.runs}) | {med(starts):.0f} ms (min {min(starts):.0f}, max {max(starts):.0f}) |")
     print(f"| idle resident memory (median of {len(idle)} samples) | {med(idle) / 1024:.1f} MiB |")
     print(f"| resident memory after the load runs | {loaded_rss / 1024:.1f} MiB |")
-    print(f"| signed listUsers, wrk -t2 -c{args.connections}, {args.duration}s x 3 rounds (median) | {c_rps:.0f} req/s, p50 {med(r[0][1] for r in rounds):.2f} ms, p99 {med(r[0][2] for r in rounds):.2f} ms, non-2xx {sum(r[0][3] for r in rounds)} |")
+    print(f"| signed listUsers, wrk -t2 -c{args.connections}, {args.duration}s x {args.rounds} rounds (median) | {c_rps:.0f} req/s, p50 {med(r[0][1] for r in rounds):.2f} ms, p99 {med(r[0][2] for r in rounds):.2f} ms, non-2xx {sum(r[0][3] for r in rounds)} |")
+    if compared:
+        k_rps = med(r[0] for r in compared)
+        print(f"| same, --compare binary ({os.path.basename(args.compare)}) | {k_rps:.0f} req/s, p50 {med(r[1] for r in compared):.2f} ms, p99 {med(r[2] for r in compared):.2f} ms, non-2xx {sum(r[3] for r in compared)} |")
     print(f"| bare Hummingbird handler, same settings (median) | {b_rps:.0f} req/s, p50 {med(r[1][1] for r in rounds):.2f} ms, p99 {med(r[1][2] for r in rounds):.2f} ms |")
     print(f"| Cirrus / bare throughput | {100 * c_rps / b_rps:.0f} % |")
+    if compared:
+        print(f"| --compare binary / bare throughput | {100 * k_rps / b_rps:.0f} % |")
     print()
     print("rounds (cirrus rps, bare rps):", [(round(r[0][0]), round(r[1][0])) for r in rounds])
+    if compared:
+        print("rounds (--compare binary rps):", [round(r[0]) for r in compared])
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ public final class APIDispatcher: Sendable {
             switch spec.handler {
             case .sync(let run):
                 let result = try await run(context)
-                return APIResponse(status: 200, contentType: format.contentType, body: format.render(key: key, body: result.responseBody))
+                return APIResponse(status: 200, contentType: format.contentType, bodyBytes: format.renderBytes(key: key, body: result.responseBody))
             case .async(let prepare, _):
                 let plan = try await prepare(context)
                 let job = try await engine.jobs.submit(
@@ -59,7 +59,7 @@ public final class APIDispatcher: Sendable {
                     caller: caller, eventType: spec.event?.type, eventDescription: describe(spec, plan),
                     resource: plan.instanceType.map { EventResource(type: $0, uuid: plan.instanceUUID, name: plan.resourceName) })
                 let body = ResponseNode.fields([("id", plan.createdID.map(ResponseNode.string)), ("jobid", .string(job.uuid.uuidString.lowercased()))])
-                return APIResponse(status: 200, contentType: format.contentType, body: format.render(key: key, body: body))
+                return APIResponse(status: 200, contentType: format.contentType, bodyBytes: format.renderBytes(key: key, body: body))
             }
         } catch let cloud as CloudError {
             return error(cloud, key: key, format: format)
@@ -174,7 +174,7 @@ public final class APIDispatcher: Sendable {
                 ("is2faverified", .string("true")),
                 ("issuerfor2fa", .string("Cirrus")),
             ])
-            return APIResponse(status: 200, contentType: format.contentType, body: format.render(key: key, body: body), headers: [
+            return APIResponse(status: 200, contentType: format.contentType, bodyBytes: format.renderBytes(key: key, body: body), headers: [
                 ("Set-Cookie", "\(Self.sessionCookie)=\(session.sessionID); Path=/client; HttpOnly; SameSite=Lax"),
                 ("Set-Cookie", "\(Self.sessionKeyCookie)=\(session.sessionKey); Path=/client; HttpOnly; SameSite=Lax"),
             ])
@@ -197,7 +197,7 @@ public final class APIDispatcher: Sendable {
         }
         let expired = request.cookies.keys.sorted().map { (name: "Set-Cookie", value: "\($0)=; Path=/client; Max-Age=0") }
         return APIResponse(status: 200, contentType: format.contentType,
-                           body: format.render(key: "logoutresponse", body: .fields([("description", .string("success"))])), headers: expired)
+                           bodyBytes: format.renderBytes(key: "logoutresponse", body: .fields([("description", .string("success"))])), headers: expired)
     }
 
     // MARK: - Errors
@@ -218,6 +218,6 @@ public final class APIDispatcher: Sendable {
             // Header values cannot carry line breaks.
             headers.append(("X-Description", error.message.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")))
         }
-        return APIResponse(status: error.code.rawValue, contentType: format.contentType, body: format.render(key: key, body: body), headers: headers)
+        return APIResponse(status: error.code.rawValue, contentType: format.contentType, bodyBytes: format.renderBytes(key: key, body: body), headers: headers)
     }
 }

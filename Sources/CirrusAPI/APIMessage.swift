@@ -19,13 +19,24 @@ public struct APIRequest: Sendable {
 public struct APIResponse: Sendable {
     public var status: Int
     public var contentType: String
-    public var body: String
+    /// The body in UTF-8, as the HTTP layer writes it (rendered straight into bytes).
+    public var bodyBytes: [UInt8]
     public var headers: [(name: String, value: String)]
 
+    /// The body as text.
+    public var body: String {
+        get { String(decoding: bodyBytes, as: UTF8.self) }
+        set { bodyBytes = Array(newValue.utf8) }
+    }
+
     public init(status: Int, contentType: String, body: String, headers: [(name: String, value: String)] = []) {
+        self.init(status: status, contentType: contentType, bodyBytes: Array(body.utf8), headers: headers)
+    }
+
+    public init(status: Int, contentType: String, bodyBytes: [UInt8], headers: [(name: String, value: String)] = []) {
         self.status = status
         self.contentType = contentType
-        self.body = body
+        self.bodyBytes = bodyBytes
         self.headers = headers
     }
 }

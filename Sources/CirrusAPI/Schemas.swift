@@ -5,7 +5,7 @@ import Foundation
 /// Response shapes of the identity, role, job, event and configuration objects, declared
 /// once for rendering, `listApis` and OpenAPI.
 enum Schemas {
-    static func id(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
+    static func id(_ uuid: UUID) -> String { uuid.lowercasedString }
 
     static let domain = ResponseSchema<DomainView>(objectName: "domain", fields: [
         .string("id", "the ID of the domain") { id($0.domain.uuid) },

@@ -53,7 +53,7 @@ public enum APIRoutes {
         for (name, value) in answer.headers {
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
     }
 
     /// Cookie header pairs; the first occurrence of a name wins.

@@ -216,9 +216,9 @@ public enum HostRepository {
         }
         var details = DetailsCache()
         var items = try await page.orderBy(SQLColumn("id", table: table)).all().map { row in
-            HostListItem(host: try map(row, details: &details), zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)), zoneName: try row.optionalString("zone_name"),
-                         podUUID: try row.optionalString("pod_uuid").flatMap(UUID.init(uuidString:)), podName: try row.optionalString("pod_name"),
-                         clusterUUID: try row.optionalString("cluster_uuid").flatMap(UUID.init(uuidString:)), clusterName: try row.optionalString("cluster_name"),
+            HostListItem(host: try map(row, details: &details), zoneUUID: try row.optionalUUID("zone_uuid"), zoneName: try row.optionalString("zone_name"),
+                         podUUID: try row.optionalUUID("pod_uuid"), podName: try row.optionalString("pod_name"),
+                         clusterUUID: try row.optionalUUID("cluster_uuid"), clusterName: try row.optionalString("cluster_name"),
                          clusterType: try row.optionalString("cluster_type"))
         }
         let tags = try await tags(sql, hostIDs: items.map(\.host.id))

@@ -129,16 +129,16 @@ public enum UserRepository {
     /// Like ``list(_:filter:offset:limit:)`` but with each user's account, domain and role in
     /// one query: the hot path of `listUsers`. The total needs a second (count) query only
     /// when the page is full or lies past the end; otherwise it follows from the page.
+    ///
+    /// The SQL is written as text (``ownedQuery(_:count:)``) rather than built from SQLKit
+    /// expressions: serialising the builder's expression tree cost as much as the query
+    /// itself on every `listUsers`.
     public static func listOwned(_ sql: any SQLDatabase, filter: Filter, offset: Int, limit: Int?) async throws -> Listing<Owned> {
-        var b = sql.select()
-            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("u")))
-            .column(SQLRaw(ownedColumns))
-            .from(SQLAlias(SQLIdentifier(table), as: SQLIdentifier("u")))
-            .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), on: SQLColumn("account_id", table: "u"), .equal, SQLColumn("id", table: "a"))
-            .join(SQLAlias(SQLIdentifier("domains"), as: SQLIdentifier("d")), on: SQLColumn("domain_id", table: "a"), .equal, SQLColumn("id", table: "d"))
-            .join(SQLAlias(SQLIdentifier("roles"), as: SQLIdentifier("r")), on: SQLColumn("role_id", table: "a"), .equal, SQLColumn("id", table: "r"))
-        b = applyFilter(b, filter)
-        let rows = try await b.orderBy(SQLColumn("id", table: "u")).window(offset: offset, limit: limit).all()
+        var query = ownedQuery(filter, count: false)
+        query.appendInterpolation(unsafeRaw: #" ORDER BY "u"."id" ASC"#)
+        if let limit { query.appendInterpolation(unsafeRaw: " LIMIT \(limit)") }
+        if offset > 0 { query.appendInterpolation(unsafeRaw: " OFFSET \(offset)") }
+        let rows = try await sql.raw(query).all()
         let items = try rows.map { row in
             Owned(user: try map(row), account: try AccountRepository.map(PrefixedRow(base: row, prefix: "a_")),
                   domain: try DomainRepository.map(PrefixedRow(base: row, prefix: "d_")), role: try RoleRepository.mapRole(PrefixedRow(base: row, prefix: "r_")))
@@ -147,7 +147,60 @@ public enum UserRepository {
         if pageIsPartial && (!rows.isEmpty || offset == 0) {
             return Listing(items: items, total: offset + rows.count)
         }
-        return Listing(items: items, total: try await list(sql, filter: filter, offset: 0, limit: 0).total)
+        let total = try await sql.raw(ownedQuery(filter, count: true)).first().map { try $0.int("n") } ?? 0
+        return Listing(items: items, total: total)
+    }
+
+    static let ownedSelect = #"SELECT "u".*, "# + ownedColumns + #" FROM "users" AS "u""#
+        + #" JOIN "accounts" AS "a" ON "u"."account_id" = "a"."id""#
+        + #" JOIN "domains" AS "d" ON "a"."domain_id" = "d"."id""#
+        + #" JOIN "roles" AS "r" ON "a"."role_id" = "r"."id""#
+    static let ownedCount = #"SELECT count(*) AS "n" FROM "users" AS "u" JOIN "accounts" AS "a" ON "u"."account_id" = "a"."id""#
+
+    /// The select (or count) of ``listOwned(_:filter:offset:limit:)`` with the predicates of
+    /// ``applyFilter(_:_:)``, as SQL text with bound values. Integer ids are literals (no
+    /// re-prepare); every text value is bound. Portable: both engines quote identifiers with
+    /// double quotes and accept `<>`, `LIKE`, `lower`, `substr` and `CAST(… AS INTEGER)`.
+    static func ownedQuery(_ filter: Filter, count: Bool) -> SQLQueryString {
+        var q = SQLQueryString(count ? ownedCount : ownedSelect)
+        q.appendInterpolation(unsafeRaw: #" WHERE "u"."removed" IS NULL AND "u"."id" <> \#(User.systemID)"#)
+        switch filter.scope {
+        case .everything: break
+        case .account(let id): q.appendInterpolation(unsafeRaw: #" AND "a"."id" = \#(id)"#)
+        case .domain(let id): q.appendInterpolation(unsafeRaw: #" AND "a"."domain_id" = \#(id)"#)
+        case .domainTree(let path):
+            // As SQLSubdomains: the domain and those below it, by path prefix, without LIKE.
+            q.appendInterpolation(unsafeRaw: #" AND "a"."domain_id" IN (SELECT "id" FROM "domains" WHERE substr("path", 1, CAST("#)
+            q.appendInterpolation(bind: path.count)
+            q.appendInterpolation(unsafeRaw: " AS INTEGER)) = ")
+            q.appendInterpolation(bind: path)
+            q.appendInterpolation(unsafeRaw: ")")
+        }
+        if let id = filter.id { q.appendInterpolation(unsafeRaw: #" AND "u"."id" = \#(id)"#) }
+        if let name = filter.username {
+            q.appendInterpolation(unsafeRaw: #" AND "u"."username" = "#)
+            q.appendInterpolation(bind: name)
+        }
+        if let type = filter.accountType {
+            q.appendInterpolation(unsafeRaw: #" AND "a"."account_type" = "#)
+            q.appendInterpolation(bind: type.rawValue)
+        }
+        if let state = filter.state {
+            q.appendInterpolation(unsafeRaw: #" AND "u"."state" = "#)
+            q.appendInterpolation(bind: state.rawValue)
+        }
+        if let account = filter.accountID { q.appendInterpolation(unsafeRaw: #" AND "u"."account_id" = \#(account)"#) }
+        if let keyword = filter.keyword {
+            let like = "%\(keyword.lowercased())%"
+            q.appendInterpolation(unsafeRaw: #" AND (lower("u"."username") LIKE "#)
+            q.appendInterpolation(bind: like)
+            q.appendInterpolation(unsafeRaw: #" OR lower("u"."firstname") LIKE "#)
+            q.appendInterpolation(bind: like)
+            q.appendInterpolation(unsafeRaw: #" OR lower("u"."lastname") LIKE "#)
+            q.appendInterpolation(bind: like)
+            q.appendInterpolation(unsafeRaw: ")")
+        }
+        return q
     }
 
     /// Live users of one account.

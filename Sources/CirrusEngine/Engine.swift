@@ -24,16 +24,21 @@ public final class Engine: Sendable {
     public let agents: AgentManager
     public let hosts: HostService
     public let simulator: SimulatorService
+    /// Host and pool choice for instances, over an in-memory snapshot.
+    public let placement: PlacementService
+    /// Instances: deploy, start, stop, destroy, expunge.
+    public let instances: InstanceService
+    public let volumes: VolumeService
     /// SSH key pairs, managed user data and affinity groups.
     public let keyPairs: KeyPairService
     public let userData: UserDataService
     public let affinityGroups: AffinityGroupService
+    /// Resource tags (createTags, deleteTags, listTags).
+    public let tags: TagService
     /// Resource limits and counts per account and domain.
     public let limits: ResourceLimitService
     /// Usage events for the usage server.
     public let usage: UsageService
-    /// Resource tags (createTags, deleteTags, listTags).
-    public let tags: TagService
     /// This process's id among management servers (job ownership, leases).
     public let serverID: String
     public let logger: Logger
@@ -59,12 +64,15 @@ public final class Engine: Sendable {
         agents = AgentManager(db: db, config: config, events: events, alerts: alerts, serverID: serverID, logger: logger)
         hosts = HostService(db: db, agents: agents, config: config, logger: logger)
         simulator = SimulatorService(db: db)
+        placement = PlacementService(db: db, config: config, logger: logger)
+        instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity, logger: logger)
+        volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, logger: logger)
         keyPairs = KeyPairService(db: db, events: events, config: config)
         userData = UserDataService(db: db, events: events, config: config, templates: templates)
         affinityGroups = AffinityGroupService(db: db, events: events)
+        tags = TagService(db: db, identity: identity)
         limits = ResourceLimitService(db: db, config: config)
         usage = UsageService(db: db)
-        tags = TagService(db: db, identity: identity)
     }
 
     /// Migrates the schema and seeds a fresh database. Safe to call on every start.

@@ -51,7 +51,9 @@ def post(url, data, headers=None):
 
 def start(binary, data_dir, port):
     env = dict(os.environ, CIRRUS_ADMIN_PASSWORD="bench-pw")
-    return subprocess.Popen([binary, "serve", "--port", str(port), "--host", "127.0.0.1", "--data-dir", data_dir, "--log-level", "warning"],
+    # A free agent port too, so that two servers (--compare) can run side by side.
+    return subprocess.Popen([binary, "serve", "--port", str(port), "--host", "127.0.0.1", "--agent-port", str(free_port()),
+                             "--data-dir", data_dir, "--log-level", "warning"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -20,16 +20,24 @@ public struct VolumeQuery: Sendable {
     public init() {}
 }
 
-/// Volumes: listing here; creation, attachment, resizing and migration build on it.
+/// Volumes: listing here; creation and attachment in `VolumeService+Create`, deletion and
+/// recovery in `VolumeService+Delete`, resizing and migration in `VolumeService+Storage`.
 public final class VolumeService: Sendable {
     let db: any Database
     let config: ConfigService
     let events: EventService
     let agents: AgentManager
     let placement: PlacementService
+    let limits: ResourceLimitService
+    let usage: UsageService
     let logger: Logger
 
-    public init(db: any Database, config: ConfigService, events: EventService, agents: AgentManager, placement: PlacementService, logger: Logger) {
+    /// `limits` and `usage` default to services of their own over the same database (both are
+    /// stateless apart from the configuration they read).
+    public init(db: any Database, config: ConfigService, events: EventService, agents: AgentManager, placement: PlacementService,
+                limits: ResourceLimitService? = nil, usage: UsageService? = nil, logger: Logger) {
+        self.limits = limits ?? ResourceLimitService(db: db, config: config)
+        self.usage = usage ?? UsageService(db: db)
         self.db = db
         self.config = config
         self.events = events

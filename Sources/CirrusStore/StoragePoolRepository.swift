@@ -160,10 +160,8 @@ public enum StoragePoolRepository {
         try await sql.select().column("id").from("hosts").where("uuid", .equal, uuid.stored).where("removed", .is, SQLLiteral.null).first().map { try $0.int64("id") }
     }
 
-    /// Volumes on a pool, for `deleteStoragePool`'s refusal.
-    ///
-    /// TODO(volumes): count live volumes whose pool is `poolID` once the volumes table exists.
+    /// Live volumes on a pool, for `deleteStoragePool`'s refusal.
     public static func volumeCount(_ sql: any SQLDatabase, poolID: Int64) async throws -> Int {
-        0
+        try await VolumeRepository.count(sql, poolID: poolID)
     }
 }

@@ -36,5 +36,5 @@ enum VolumeCommands {
             let listing = try await ctx.engine.volumes.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), q, page: try await ctx.page())
             return IdentityCommands.list(listing, Schemas.volume)
         }),
-    ]
+    ] + lifecycle
 }

@@ -100,7 +100,7 @@ public final class AffinityGroupService: Sendable {
             throw CloudError.invalidParameter("Unable to create affinity group, invalid affinity group type: \(type). Valid values are \(AffinityGroupType.listed.map(\.rawValue).joined(separator: ","))")
         }
         let owner = try await db.read { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             try await Self.checkFree(sql, name: name, owner: owner)
             return owner
         }
@@ -111,7 +111,7 @@ public final class AffinityGroupService: Sendable {
     public func create(caller: Caller, name: String, type: String, description: String?, accountName: String?, domainID: UUID?) async throws -> AffinityGroupView {
         let (_, t) = try await checkCreate(caller: caller, name: name, type: type, accountName: accountName, domainID: domainID)
         return try await db.transaction { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             try await Self.checkFree(sql, name: name, owner: owner)
             let g = try await AffinityGroupRepository.insert(sql, AffinityGroup(name: name, description: description, type: t, accountID: owner.id, domainID: owner.domainID))
             return try await Self.view(sql, g)
@@ -186,7 +186,7 @@ public final class AffinityGroupService: Sendable {
         if let id {
             group = try await AffinityGroupRepository.find(sql, uuid: id)
         } else if let name {
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             group = try await AffinityGroupRepository.find(sql, accountID: owner.id, name: name)
         } else {
             throw CloudError.invalidParameter("Either the affinity group Id or group name must be specified to delete the group")

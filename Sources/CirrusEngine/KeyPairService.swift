@@ -58,13 +58,13 @@ public final class KeyPairService: Sendable {
         let bits = try await config.int(Settings.sshKeyLength)
         // Fail on a taken name before spending time on key generation.
         _ = try await db.read { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             try await Self.checkFree(sql, name: name, owner: owner, suffix: "")
         }
         let (publicKey, privatePEM) = try await Self.generateRSA(bits: bits)
         let fingerprint = Self.fingerprint(of: publicKey)
         var view = try await db.transaction { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             try await Self.checkFree(sql, name: name, owner: owner, suffix: "")
             let pair = try await SSHKeyPairRepository.insert(sql, SSHKeyPair(name: name, accountID: owner.id, domainID: owner.domainID,
                                                                               publicKey: publicKey.normalized, fingerprint: fingerprint))
@@ -81,7 +81,7 @@ public final class KeyPairService: Sendable {
         let key = try SSHPublicKey(parsing: material)
         let fingerprint = Self.fingerprint(of: key)
         return try await db.transaction { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             try await Self.checkFree(sql, name: name, owner: owner, suffix: " for this account")
             if try await SSHKeyPairRepository.find(sql, accountID: owner.id, publicKey: key.normalized) != nil {
                 throw CloudError.invalidParameter("A key pair with key '\(key.normalized)' already exists for this account.")
@@ -98,7 +98,7 @@ public final class KeyPairService: Sendable {
     /// `deleteSSHKeyPair`: deletes the owner's key pair by name.
     public func delete(caller: Caller, name: String, accountName: String?, domainID: UUID?) async throws {
         try await db.transaction { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             guard let pair = try await SSHKeyPairRepository.find(sql, accountID: owner.id, name: name) else {
                 let domain = try await DomainRepository.find(sql, id: owner.domainID)
                 throw CloudError.invalidParameter("A key pair with name '\(name)' does not exist for account \(owner.name) in specified domain id \(domain.map { $0.uuid.uuidString.lowercased() } ?? "")")
@@ -168,38 +168,9 @@ public final class KeyPairService: Sendable {
     }
 }
 
-/// Who owns a new resource and who may touch an existing one: CloudStack's `finalizeOwner` and
-/// `checkAccess` for account-owned objects (key pairs, user data, affinity groups).
+/// Who may touch an existing account-owned object (key pairs, user data, affinity groups):
+/// CloudStack's `checkAccess`. New objects get their owner from ``IdentityService/owner(_:caller:accountName:domainID:)``.
 enum Ownership {
-    /// The account a new object belongs to: the caller's own, or `accountName` (in `domainID`,
-    /// or the caller's domain) when an admin of that domain names it. A user may only name
-    /// themselves.
-    static func finalize(_ sql: any SQLDatabase, caller: Caller, accountName: String?, domainID: UUID?) async throws -> Account {
-        guard accountName != nil || domainID != nil else { return caller.account }
-        var domain = caller.domain
-        if let domainID {
-            let d = try await Lookup.domain(sql, domainID)
-            domain = d
-        }
-        guard let accountName else {
-            if domain.id == caller.domain.id { return caller.account }
-            throw CloudError.invalidParameter("Give the account together with domainid")
-        }
-        if !caller.isAdmin {
-            guard accountName == caller.account.name && domain.id == caller.domain.id else {
-                throw CloudError.permissionDenied("Account \(caller.account.name) may not act for account \(accountName)")
-            }
-            return caller.account
-        }
-        guard caller.administers(domainPath: domain.path) else {
-            throw CloudError.permissionDenied("Domain \(domain.uuid.uuidString.lowercased()) is not accessible to the caller")
-        }
-        guard let account = try await AccountRepository.find(sql, name: accountName, domainID: domain.id) else {
-            throw CloudError.invalidParameter("Unable to find account \(accountName) in domain \(domain.uuid.uuidString.lowercased())")
-        }
-        return account
-    }
-
     /// Refuses unless the caller owns the object or administers its owner's domain.
     static func checkAccess(_ sql: any SQLDatabase, caller: Caller, accountID: Int64, domainID: Int64, resource: String) async throws {
         if caller.isRootAdmin || caller.account.id == accountID { return }

@@ -91,7 +91,7 @@ public final class UserDataService: Sendable {
         let params = params.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ",") }
             .flatMap { $0.isEmpty ? nil : $0 }
         return try await db.transaction { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             if try await UserDataRepository.find(sql, accountID: owner.id, name: name) != nil {
                 throw CloudError.invalidParameter("A userdata with name \(name) already exists for this account.")
             }
@@ -109,7 +109,7 @@ public final class UserDataService: Sendable {
     /// `deleteUserData`: refused while a live template links it or a live instance uses it.
     public func delete(caller: Caller, id: UUID, accountName: String?, domainID: UUID?) async throws {
         try await db.transaction { sql in
-            let owner = try await Ownership.finalize(sql, caller: caller, accountName: accountName, domainID: domainID)
+            let owner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             guard let u = try await UserDataRepository.find(sql, uuid: id) else {
                 let domain = try await DomainRepository.find(sql, id: owner.domainID)
                 throw CloudError.invalidParameter("A UserData with id '\(id.uuidString.lowercased())' does not exist for account \(owner.name) in specified domain id \(domain.map { $0.uuid.uuidString.lowercased() } ?? "")")

@@ -57,6 +57,7 @@ public final class AgentManager: Sendable {
         var agentKey: String?
         var monitor: Task<Void, Never>?
         var maintenanceHook: (@Sendable (CirrusModel.Host) async throws -> Bool)?
+        var powerReportHandler: (@Sendable ([Int64: [InstanceReport]]) async throws -> Void)?
     }
 
     let state = Mutex(State())
@@ -87,6 +88,12 @@ public final class AgentManager: Sendable {
     /// instances work migrates instances away here). Returns true when the host is empty.
     public func setMaintenanceHook(_ hook: @escaping @Sendable (CirrusModel.Host) async throws -> Bool) {
         state.withLock { $0.maintenanceHook = hook }
+    }
+
+    /// Sets what runs on every monitor tick with the power reports of the hosts that pinged
+    /// since the last one (the instances work reconciles instance states here).
+    public func setPowerReportHandler(_ handler: @escaping @Sendable ([Int64: [InstanceReport]]) async throws -> Void) {
+        state.withLock { $0.powerReportHandler = handler }
     }
 
     func maintenanceHook() -> @Sendable (CirrusModel.Host) async throws -> Bool {
@@ -345,6 +352,14 @@ public final class AgentManager: Sendable {
         guard !ids.isEmpty else { return }
         let now = Date()
         try await db.transaction { sql in try await HostRepository.touchPings(sql, ids: ids.sorted(), at: now) }
+        let (handler, reports) = state.withLock { s in
+            (s.powerReportHandler, Dictionary(ids.compactMap { id in s.powerReports[id].map { (id, $0) } }, uniquingKeysWith: { a, _ in a }))
+        }
+        if let handler {
+            do { try await handler(reports) } catch {
+                logger.error("Power report reconciliation failed", metadata: ["error": "\(StoreError.describe(error))"])
+            }
+        }
     }
 
     // MARK: disconnects

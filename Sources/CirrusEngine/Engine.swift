@@ -73,6 +73,7 @@ public final class Engine: Sendable {
         tags = TagService(db: db, identity: identity)
         limits = ResourceLimitService(db: db, config: config)
         usage = UsageService(db: db)
+        instances.attachToAgents()
     }
 
     /// Migrates the schema and seeds a fresh database. Safe to call on every start.

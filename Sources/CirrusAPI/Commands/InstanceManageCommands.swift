@@ -1,0 +1,84 @@
+import CirrusEngine
+import CirrusModel
+import CirrusStore
+import Foundation
+
+/// API commands that manage running instances: migration between hosts and pools, and the
+/// migration listings.
+enum InstanceManageCommands {
+    /// `migrateto[N].volume` / `migrateto[N].pool` pairs.
+    static func migrateTo(_ ctx: CommandContext) throws -> [(volume: UUID, pool: UUID)] {
+        try (ctx.parameters.map("migrateto") ?? []).map { entry in
+            guard let v = entry["volume"].flatMap(UUID.init(uuidString:)), let p = entry["pool"].flatMap(UUID.init(uuidString:)) else {
+                throw CloudError.invalidParameter("Each migrateto entry needs a volume id and a pool id (migrateto[0].volume, migrateto[0].pool)")
+            }
+            return (v, p)
+        }
+    }
+
+    static let all: [CommandSpec] = [
+        CommandSpec("migrateVirtualMachine", description: "Moves a Running instance to another host, or the volumes of a Stopped instance to another storage pool", parameters: [
+            ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to migrate"),
+            ParameterSpec("hostid", .uuid, related: ["listHosts", "findHostsForMigration"], description: "the destination host (chosen by placement when absent)"),
+            ParameterSpec("storageid", .uuid, related: ["listStoragePools"], description: "the destination pool of a Stopped instance's volumes"),
+            ParameterSpec("autoselect", .boolean, since: "4.16", description: "choose the destination host automatically (the default without hostid)"),
+        ], response: Schemas.virtualMachine.description, access: .rootAdmin, event: CommandEvent(EventType.vmMigrate, "Migrating VM instance"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
+            try await ctx.engine.instances.checkMigrate(vm, hostID: p.uuid("hostid"), storageID: p.uuid("storageid"))
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
+            let moved = if let pool = p.uuid("storageid") {
+                try await ctx.engine.instances.migrateStorage(vm, caller: ctx.caller, to: pool)
+            } else {
+                try await ctx.engine.instances.migrate(vm, caller: ctx.caller, to: p.uuid("hostid"))
+            }
+            return try await InstanceCommands.render(ctx, moved)
+        })),
+        CommandSpec("migrateVirtualMachineWithVolume", description: "Moves an instance to another host with its volumes moved to the pools named in migrateto", parameters: [
+            ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to migrate"),
+            ParameterSpec("hostid", .uuid, related: ["listHosts", "findHostsForMigration"], description: "the destination host (chosen by placement when absent)"),
+            ParameterSpec("migrateto", .map, description: "volume to pool pairs: migrateto[0].volume=<volume id>&migrateto[0].pool=<pool id>"),
+            ParameterSpec("autoselect", .boolean, since: "4.16", description: "choose the destination host automatically (the default without hostid)"),
+        ], response: Schemas.virtualMachine.description, access: .rootAdmin, event: CommandEvent(EventType.vmMigrate, "Migrating VM instance"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
+            let targets = try migrateTo(ctx)
+            _ = try await ctx.engine.instances.volumeTargets(vm, targets)
+            if vm.state == .stopped {
+                guard !p.has("hostid") else { throw CloudError.invalidParameter("VM is not Running, unable to migrate the vm \(vm.instanceName) to a host") }
+                guard !targets.isEmpty else { throw CloudError.invalidParameter("migrateto must name at least one volume and pool for a Stopped instance") }
+            } else {
+                try await ctx.engine.instances.checkMigrate(vm, hostID: targets.isEmpty ? p.uuid("hostid") : nil, storageID: nil)
+            }
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
+            let moved = try await ctx.engine.instances.migrateWithVolumes(vm, caller: ctx.caller, to: p.uuid("hostid"), volumes: try migrateTo(ctx))
+            return try await InstanceCommands.render(ctx, moved)
+        })),
+        CommandSpec("findHostsForMigration", description: "Lists the hosts a Running instance could migrate to, with whether each is suitable and needs storage motion", parameters: [
+            ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to migrate"),
+        ] + ParameterSpec.paging, response: Schemas.migrationHost.description, access: .rootAdmin, handler: .sync { ctx in
+            let hosts = try await ctx.engine.instances.hostsForMigration(caller: ctx.caller, vmUUID: try ctx.parameters.requiredUUID("virtualmachineid"),
+                                                                         keyword: ctx.parameters.string("keyword"))
+            let page = try await ctx.page()
+            let window = hosts.dropFirst(page.offset).prefix(page.limit ?? hosts.count)
+            return .list(itemName: "host", count: hosts.count, items: window.map(Schemas.migrationHost.render))
+        }),
+        CommandSpec("findStoragePoolsForMigration", description: "Lists the storage pools a volume could migrate to, with whether each is suitable", parameters: [
+            ParameterSpec("id", .uuid, required: true, related: ["listVolumes"], description: "the volume to migrate"),
+        ] + ParameterSpec.paging, response: Schemas.migrationPool.description, access: .admins, handler: .sync { ctx in
+            let pools = try await ctx.engine.instances.poolsForMigration(caller: ctx.caller, volumeUUID: try ctx.parameters.requiredUUID("id"),
+                                                                         keyword: ctx.parameters.string("keyword"))
+            let page = try await ctx.page()
+            let window = pools.dropFirst(page.offset).prefix(page.limit ?? pools.count)
+            return .list(itemName: "storagepool", count: pools.count, items: window.map(Schemas.migrationPool.render))
+        }),
+    ]
+}

@@ -96,7 +96,7 @@ struct InstanceManageTests {
             try await tick(cloud, hostID: hostID, d.resource)
             let alerts = await admin.call("listAlerts", ["type": "27"]).items("alert")
             #expect(alerts.count == 1, "\(alerts)")
-            #expect((alerts.first?["subject"] as? String)?.contains("i-99-999-VM") == true, "\(alerts)")
+            #expect((alerts.first?["description"] as? String)?.contains("i-99-999-VM") == true, "\(alerts)")
             #expect(try await stored(cloud, d.id)?.state == .running)
             #expect(try await cpuUsed(cloud) == 500)
         }

@@ -96,6 +96,20 @@ public final class SimulatorResource: HostResource {
             return .success(volume.path)
         case .deleteVolume:
             return .success()
+        case .snapshotVolume(let snapshot):
+            return .success(snapshot.installPath)
+        case .deleteSnapshot, .revertSnapshot:
+            return .success()
+        case .createVMSnapshot(let snapshot):
+            // Memory can only be saved from a running instance.
+            if snapshot.withMemory, instances.withLock({ $0[snapshot.instanceName]?.powerState != .powerOn }) {
+                return .failure("Instance \(snapshot.instanceName) is not running on \(spec.name); its memory cannot be saved")
+            }
+            return .success(snapshot.snapshotName)
+        case .deleteVMSnapshot:
+            return .success()
+        case .revertToVMSnapshot(let snapshot):
+            return .success(snapshot.snapshotName)
         case .unsupported:
             return .unsupported(command)
         }

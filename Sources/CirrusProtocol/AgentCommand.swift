@@ -29,6 +29,14 @@ public enum AgentCommand: Sendable, Equatable {
     case createVolume(VolumeTO)
     case deleteVolume(VolumeTO)
     case resizeVolume(VolumeTO)
+    /// Take a volume snapshot and back it up to secondary storage (`ManageSnapshotCommand`).
+    case snapshotVolume(SnapshotTO)
+    case deleteSnapshot(SnapshotTO)
+    /// Put a volume back to a snapshot's content.
+    case revertSnapshot(SnapshotTO)
+    case createVMSnapshot(VMSnapshotTO)
+    case deleteVMSnapshot(VMSnapshotTO)
+    case revertToVMSnapshot(VMSnapshotTO)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -49,6 +57,12 @@ public enum AgentCommand: Sendable, Equatable {
         case .createVolume: "CreateObjectCommand"
         case .deleteVolume: "DeleteCommand"
         case .resizeVolume: "ResizeVolumeCommand"
+        case .snapshotVolume: "ManageSnapshotCommand"
+        case .deleteSnapshot: "DeleteSnapshotBackupCommand"
+        case .revertSnapshot: "RevertSnapshotCommand"
+        case .createVMSnapshot: "CreateVMSnapshotCommand"
+        case .deleteVMSnapshot: "DeleteVMSnapshotCommand"
+        case .revertToVMSnapshot: "RevertToVMSnapshotCommand"
         case .unsupported(let name): name
         }
     }
@@ -114,6 +128,12 @@ extension AgentCommand: Codable {
         case "CreateObjectCommand": self = .createVolume(try c.decode(VolumeTO.self, forKey: .args))
         case "DeleteCommand": self = .deleteVolume(try c.decode(VolumeTO.self, forKey: .args))
         case "ResizeVolumeCommand": self = .resizeVolume(try c.decode(VolumeTO.self, forKey: .args))
+        case "ManageSnapshotCommand": self = .snapshotVolume(try c.decode(SnapshotTO.self, forKey: .args))
+        case "DeleteSnapshotBackupCommand": self = .deleteSnapshot(try c.decode(SnapshotTO.self, forKey: .args))
+        case "RevertSnapshotCommand": self = .revertSnapshot(try c.decode(SnapshotTO.self, forKey: .args))
+        case "CreateVMSnapshotCommand": self = .createVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
+        case "DeleteVMSnapshotCommand": self = .deleteVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
+        case "RevertToVMSnapshotCommand": self = .revertToVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -130,6 +150,8 @@ extension AgentCommand: Codable {
         case .rebootInstance(let name): try c.encode(name, forKey: .args)
         case .migrateInstance(let v): try c.encode(v, forKey: .args)
         case .createVolume(let v), .deleteVolume(let v), .resizeVolume(let v): try c.encode(v, forKey: .args)
+        case .snapshotVolume(let v), .deleteSnapshot(let v), .revertSnapshot(let v): try c.encode(v, forKey: .args)
+        case .createVMSnapshot(let v), .deleteVMSnapshot(let v), .revertToVMSnapshot(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }

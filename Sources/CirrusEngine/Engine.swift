@@ -29,6 +29,10 @@ public final class Engine: Sendable {
     /// Instances: deploy, start, stop, destroy, expunge.
     public let instances: InstanceService
     public let volumes: VolumeService
+    /// Volume snapshots, snapshot policies and their scheduler.
+    public let snapshots: SnapshotService
+    /// Instance snapshots.
+    public let vmSnapshots: VMSnapshotService
     /// SSH key pairs, managed user data and affinity groups.
     public let keyPairs: KeyPairService
     public let userData: UserDataService
@@ -73,6 +77,8 @@ public final class Engine: Sendable {
         tags = TagService(db: db, identity: identity)
         limits = ResourceLimitService(db: db, config: config)
         usage = UsageService(db: db)
+        snapshots = SnapshotService(db: db, config: config, events: events, agents: agents, instances: instances, limits: limits, usage: usage, logger: logger)
+        vmSnapshots = VMSnapshotService(db: db, events: events, agents: agents, instances: instances, usage: usage, logger: logger)
         instances.attachToAgents()
     }
 

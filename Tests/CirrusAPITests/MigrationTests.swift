@@ -214,3 +214,35 @@ struct MigrationTests {
         }
     }
 }
+
+@Suite("Instances: changeServiceForVirtualMachine", .serialized)
+struct ChangeServiceTests {
+    @Test("a Stopped instance takes another offering; a Running one, the same offering and a custom offering without details are refused")
+    func changeService() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let template = try await admin.firstID("listTemplates", "template", ["templatefilter": "featured"])
+            let small = try await admin.firstID("listServiceOfferings", "serviceoffering", ["name": "Small Instance"])
+            let medium = try await admin.firstID("listServiceOfferings", "serviceoffering", ["name": "Medium Instance"])
+            let job = try await admin.runJob("deployVirtualMachine", pairs: [("zoneid", zone.uuid.uuidString.lowercased()), ("templateid", template),
+                                                                             ("serviceofferingid", small)])
+            let id = try #require(((job["jobresult"] as? [String: Any])?["virtualmachine"] as? [String: Any])?["id"] as? String, "\(job)")
+            let running = await admin.call("changeServiceForVirtualMachine", ["id": id, "serviceofferingid": medium])
+            #expect(running.status == 431, "\(running.body)")
+            _ = try await admin.runJob("stopVirtualMachine", pairs: [("id", id)])
+            let same = await admin.call("changeServiceForVirtualMachine", ["id": id, "serviceofferingid": small])
+            #expect(same.status == 431, "\(same.body)")
+            let changed = await admin.call("changeServiceForVirtualMachine", ["id": id, "serviceofferingid": medium])
+            #expect(changed.status == 200, "\(changed.body)")
+            let vm = changed.object["virtualmachine"] as? [String: Any]
+            #expect(vm?["serviceofferingid"] as? String == medium, "\(changed.body)")
+            let offering = await admin.call("listServiceOfferings", ["id": medium]).items("serviceoffering").first
+            #expect((vm?["cpunumber"] as? NSNumber)?.intValue == (offering?["cpunumber"] as? NSNumber)?.intValue)
+            #expect((vm?["memory"] as? NSNumber)?.intValue == (offering?["memory"] as? NSNumber)?.intValue)
+            let started = try await admin.runJob("startVirtualMachine", pairs: [("id", id)])
+            #expect(started["jobstatus"] as? Int == 1, "\(started)")
+            let used = try await cloud.engine.db.read { sql in try await AllocationRepository.hosts(sql).values.reduce(0) { $0 + $1.cpuUsed } }
+            let cpu = Int64((offering?["cpunumber"] as? NSNumber)?.intValue ?? 0) * Int64((offering?["cpuspeed"] as? NSNumber)?.intValue ?? 0)
+            #expect(used == cpu, "the new shape is what the host holds")
+        }
+    }
+}

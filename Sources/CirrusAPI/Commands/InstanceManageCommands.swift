@@ -17,6 +17,21 @@ enum InstanceManageCommands {
     }
 
     static let all: [CommandSpec] = [
+        CommandSpec("changeServiceForVirtualMachine", description: "Gives a Stopped instance another compute offering", parameters: [
+            ParameterSpec("id", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance"),
+            ParameterSpec("serviceofferingid", .uuid, required: true, related: ["listServiceOfferings"], description: "the new compute offering"),
+            ParameterSpec("details", .map, description: "cpuNumber, cpuSpeed and memory for a custom offering"),
+            ParameterSpec("automigrate", .boolean, since: "4.17", description: "accepted for compatibility; volumes stay where they are"),
+            ParameterSpec("shrinkok", .boolean, since: "4.17", description: "accepted for compatibility; the ROOT volume is not resized"),
+            ParameterSpec("miniops", .long, since: "4.17", description: "accepted for compatibility"),
+            ParameterSpec("maxiops", .long, since: "4.17", description: "accepted for compatibility"),
+        ], response: Schemas.virtualMachine.description, access: .all, handler: .sync { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("id"))
+            let changed = try await ctx.engine.instances.changeService(vm, caller: ctx.caller, offeringID: try p.requiredUUID("serviceofferingid"),
+                                                                       details: InstanceCommands.details(ctx))
+            return try await InstanceCommands.render(ctx, changed)
+        }),
         CommandSpec("migrateVirtualMachine", description: "Moves a Running instance to another host, or the volumes of a Stopped instance to another storage pool", parameters: [
             ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to migrate"),
             ParameterSpec("hostid", .uuid, related: ["listHosts", "findHostsForMigration"], description: "the destination host (chosen by placement when absent)"),

@@ -49,12 +49,15 @@ public enum APIRoutes {
         let answer = await dispatcher.handle(APIRequest(method: method, parameters: params, cookies: cookies(request.headers)))
         var headers = HTTPFields()
         headers[.contentType] = answer.contentType
-        headers.append(HTTPField(name: HTTPField.Name("X-Content-Type-Options")!, value: "nosniff"))
+        headers.append(HTTPField(name: contentTypeOptions, value: "nosniff"))
         for (name, value) in answer.headers {
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
         return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
     }
+
+    /// Parsed once: building a field name validates its characters.
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 
     /// Cookie header pairs; the first occurrence of a name wins.
     static func cookies(_ headers: HTTPFields) -> [String: String] {

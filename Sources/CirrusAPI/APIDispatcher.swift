@@ -47,7 +47,7 @@ public final class APIDispatcher: Sendable {
                 return error(CloudError(.unauthorized, text, csCode: viaSession ? .serverAPI : nil), key: key, format: format)
             }
             let parsed = try Parameters.parse(params, for: spec)
-            let context = CommandContext(caller: caller, parameters: parsed, engine: engine, registry: registry)
+            let context = CommandContext(caller: caller, parameters: parsed, engine: engine, registry: registry, isPost: request.method == .post)
             switch spec.handler {
             case .sync(let run):
                 let result = try await run(context)

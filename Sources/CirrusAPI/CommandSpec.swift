@@ -45,8 +45,11 @@ public struct CommandContext: Sendable {
     public let job: AsyncJob?
     /// The declared commands (for `listApis`).
     public let registry: CommandRegistry
+    /// The request came as a POST (larger user data is allowed then).
+    public let isPost: Bool
 
-    public init(caller: Caller, parameters: Parameters, engine: Engine, registry: CommandRegistry, job: AsyncJob? = nil) {
+    public init(caller: Caller, parameters: Parameters, engine: Engine, registry: CommandRegistry, job: AsyncJob? = nil, isPost: Bool = false) {
+        self.isPost = isPost
         self.caller = caller
         self.parameters = parameters
         self.engine = engine

@@ -49,8 +49,16 @@ extension Schemas {
         .date("lastupdated", "when the instance's state last changed") { _ in nil },
         .stringList("nic", "the NICs of the instance (guest networks come later)") { _ in [] },
         .stringList("securitygroup", "the security groups of the instance") { _ in [] },
-        .stringList("affinitygroup", "the affinity groups of the instance") { _ in [] },
-        .stringList("tags", "the tags of the instance") { _ in [] },
+        .list("affinitygroup", "the affinity groups of the instance", schema: instanceAffinityGroup) { $0.affinityGroups },
+        .resourceTags { $0.tags },
+    ])
+
+    /// An affinity group as listed inside an instance.
+    static let instanceAffinityGroup = ResponseSchema<AffinityGroup>(objectName: "affinitygroup", fields: [
+        .string("id", "the ID of the affinity group") { id($0.uuid) },
+        .string("name", "the name of the affinity group") { $0.name },
+        .string("description", "the description of the affinity group") { $0.description },
+        .string("type", "the type of the affinity group") { $0.type.rawValue },
     ])
 
     /// CloudStack's `VolumeResponse`.
@@ -90,6 +98,6 @@ extension Schemas {
         .bool("displayvolume", "whether the volume is shown to its owner") { $0.volume.displayVolume },
         .string("path", "the path of the volume on its pool") { $0.volume.path },
         .string("format", "the disk format") { $0.volume.format },
-        .stringList("tags", "the tags of the volume") { _ in [] },
+        .resourceTags { $0.tags },
     ])
 }

@@ -27,8 +27,14 @@ extension InstanceService {
     /// in one transaction. Nothing is written when any check fails.
     public func allocate(caller: Caller, _ r: DeployRequest) async throws -> VirtualMachine {
         let suffix = try await config.value(Settings.instanceNameSuffix)
+        // User data limits depend on the request method (GET or POST) and a setting.
+        let inlineUserData = try await r.userData.asyncMap { try await self.userData.validate(base64: $0, method: r.isPost ? .post : .get) }
         return try await db.transaction { sql in
             let d = try await self.resolve(sql, caller: caller, r)
+            let keys = try await KeyPairService.resolve(sql, names: r.keyPairs, owner: d.owner)
+            let data = try await UserDataService.resolveForDeploy(sql, owner: d.owner.id, inline: inlineUserData, userDataID: r.userDataID,
+                                                                  details: r.userDataDetails, template: d.template)
+            let groups = try await AffinityGroupService.resolve(sql, ids: r.affinityGroupIDs, names: r.affinityGroupNames, owner: d.owner.id)
             let now = Date()
             var vm = VirtualMachine(instanceName: "", displayName: d.displayName, hostName: d.hostName, accountID: d.owner.id, domainID: d.owner.domainID,
                                     userID: caller.user.id, zoneID: d.zone.id,
@@ -37,19 +43,26 @@ extension InstanceService {
                                     limitCPUUse: d.offering.limitCPUUse,
                                     dynamicallyScalable: (r.dynamicallyScalable ?? d.template.isDynamicallyScalable) && d.offering.dynamicScalingEnabled,
                                     osTypeID: d.template.osTypeID, hypervisorType: HypervisorType(caseInsensitive: d.template.hypervisor ?? "") ?? .simulator,
-                                    group: r.group, keyPairs: r.keyPairs, userData: r.userData, userDataDetails: r.userDataDetails,
+                                    group: r.group, keyPairs: keys.map(\.name), userData: data.base64, userDataID: data.userDataID,
+                                    userDataDetails: r.userDataDetails,
                                     details: r.details.filter { !["cpunumber", "cpuspeed", "memory"].contains($0.key.lowercased()) }, created: now)
             vm = try await VirtualMachineRepository.insert(sql, vm, nameSuffix: suffix)
-            _ = try await VolumeRepository.insert(sql, Volume(name: "ROOT-\(vm.id)", type: .root, accountID: vm.accountID, domainID: vm.domainID,
+            try await AffinityGroupService.addMembers(sql, instanceID: vm.id, groups: groups)
+            var volumes: [Volume] = []
+            volumes.append(try await VolumeRepository.insert(sql, Volume(name: "ROOT-\(vm.id)", type: .root, accountID: vm.accountID, domainID: vm.domainID,
                                                               zoneID: vm.zoneID, instanceID: vm.id, deviceID: 0, diskOfferingID: d.rootDiskOffering.id,
                                                               templateID: d.template.id, size: d.rootSize, provisioningType: d.rootDiskOffering.provisioningType,
-                                                              format: d.template.format.rawValue, hypervisorType: vm.hypervisorType, created: now))
+                                                              format: d.template.format.rawValue, hypervisorType: vm.hypervisorType, created: now)))
             if let data = d.dataDiskOffering {
-                _ = try await VolumeRepository.insert(sql, Volume(name: "DATA-\(vm.id)", type: .dataDisk, accountID: vm.accountID, domainID: vm.domainID,
+                volumes.append(try await VolumeRepository.insert(sql, Volume(name: "DATA-\(vm.id)", type: .dataDisk, accountID: vm.accountID, domainID: vm.domainID,
                                                                   zoneID: vm.zoneID, instanceID: vm.id, deviceID: 1, diskOfferingID: data.id,
                                                                   size: d.dataDiskSize, minIOPS: data.minIOPS, maxIOPS: data.maxIOPS,
-                                                                  provisioningType: data.provisioningType, hypervisorType: vm.hypervisorType, created: now))
+                                                                  provisioningType: data.provisioningType, hypervisorType: vm.hypervisorType, created: now)))
             }
+            // Limits first (account, then every domain above it): a refusal rolls everything back.
+            try await self.limits.reserve(sql, accountID: vm.accountID, Self.limitDeltas(vm, volumes: volumes))
+            try await self.recordUsage(sql, UsageEventType.vmCreate, vm)
+            for v in volumes { try await self.recordUsage(sql, UsageEventType.volumeCreate, v) }
             try await self.events.record(sql, type: EventType.vmCreate, state: .created, description: "Successfully created VM instance \(vm.instanceName)",
                                          userID: caller.user.id, accountID: vm.accountID, domainID: vm.domainID, resource: Self.resource(vm))
             return vm

@@ -49,8 +49,12 @@ extension InstanceService {
                 var changes = VirtualMachineChanges()
                 changes.destroyed = now
                 guard try await VirtualMachineRepository.transition(sql, id: target.id, from: .stopped, to: .destroyed, changes) else { return false }
-                for v in try await VolumeRepository.of(sql, instanceID: target.id) where v.type == .root || destroyedIDs.contains(v.uuid) {
+                let going = try await VolumeRepository.of(sql, instanceID: target.id).filter { $0.type == .root || destroyedIDs.contains($0.uuid) }
+                try await self.limits.release(sql, accountID: target.accountID, Self.limitDeltas(target, volumes: going.filter { $0.state.countsAgainstLimits }))
+                try await self.recordUsage(sql, UsageEventType.vmDestroy, target)
+                for v in going {
                     guard let next = VolumeStateMachine.next(v.state, on: .destroyRequested) else { continue }
+                    try await self.recordUsage(sql, UsageEventType.volumeDelete, v)
                     var vc = VolumeChanges()
                     vc.destroyed = now
                     if v.type != .root { vc.instanceID = .some(nil); vc.deviceID = .some(nil); vc.attached = .some(nil) }
@@ -83,7 +87,12 @@ extension InstanceService {
             var changes = VirtualMachineChanges()
             changes.destroyed = .some(nil)
             guard try await VirtualMachineRepository.transition(sql, id: vm.id, from: .destroyed, to: .stopped, changes) else { return false }
-            for v in try await VolumeRepository.of(sql, instanceID: vm.id) where v.state == .destroy {
+            let coming = try await VolumeRepository.of(sql, instanceID: vm.id).filter { $0.state == .destroy }
+            // Counted again; over the limit, the recovery is refused and rolled back.
+            try await self.limits.reserve(sql, accountID: vm.accountID, Self.limitDeltas(vm, volumes: coming))
+            try await self.recordUsage(sql, UsageEventType.vmCreate, vm)
+            for v in coming {
+                try await self.recordUsage(sql, UsageEventType.volumeCreate, v)
                 var vc = VolumeChanges()
                 vc.destroyed = .some(nil)
                 let event: VolumeStateMachine.Event = v.poolID == nil ? .operationRetryFromError : .recoverRequested
@@ -124,6 +133,7 @@ extension InstanceService {
                 if v.type == .root || v.state == .destroy {
                     if let pool = v.poolID { try await AllocationRepository.releasePool(sql, poolID: pool, bytes: v.size) }
                     try await VolumeRepository.markRemoved(sql, id: v.id, at: now)
+                    try await TagRepository.deleteAll(sql, type: .volume, resourceID: v.id)
                 } else {
                     var vc = VolumeChanges()
                     vc.instanceID = .some(nil); vc.deviceID = .some(nil); vc.attached = .some(nil)
@@ -131,6 +141,7 @@ extension InstanceService {
                 }
             }
             try await VirtualMachineRepository.markRemoved(sql, id: vm.id, at: now)
+            try await TagRepository.deleteAll(sql, type: .userVm, resourceID: vm.id)
             try await self.events.record(sql, type: EventType.vmExpunge, state: .completed, description: "Expunged VM instance \(vm.instanceName)",
                                          userID: caller?.user.id ?? 1, accountID: vm.accountID, domainID: vm.domainID, resource: Self.resource(vm))
         }

@@ -6,6 +6,8 @@ import Foundation
 public struct InstanceView: Sendable {
     public var item: VirtualMachineListItem
     public var rootVolume: Volume?
+    public var tags: [ResourceTag] = []
+    public var affinityGroups: [AffinityGroup] = []
     /// Shown once, in the answers of deploy and password reset.
     public var password: String?
 
@@ -30,6 +32,7 @@ public struct InstanceQuery: Sendable {
     public var haEnabled: Bool?
     public var displayVM: Bool?
     public var hypervisor: HypervisorType?
+    public var tags: [TagPair] = []
 
     public init() {}
 }
@@ -65,10 +68,15 @@ extension InstanceService {
             }
             f.name = q.name; f.state = q.state; f.group = q.group; f.keyword = q.keyword; f.haEnabled = q.haEnabled; f.displayVM = q.displayVM
             f.hypervisorType = q.hypervisor
+            f.tags = q.tags
             let listing = try await VirtualMachineRepository.list(sql, f, offset: page.offset, limit: page.limit)
-            let volumes = try await VolumeRepository.of(sql, instanceIDs: listing.items.map(\.vm.id))
+            let ids = listing.items.map(\.vm.id)
+            let volumes = try await VolumeRepository.of(sql, instanceIDs: ids)
+            let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: ids)
+            let groups = try await AffinityGroupService.groups(sql, instanceIDs: ids)
             return Listing(items: listing.items.map { item in
-                InstanceView(item: item, rootVolume: volumes[item.vm.id]?.first { $0.type == .root })
+                InstanceView(item: item, rootVolume: volumes[item.vm.id]?.first { $0.type == .root }, tags: tags[item.vm.id] ?? [],
+                             affinityGroups: groups[item.vm.id] ?? [])
             }, total: listing.total)
         }
     }
@@ -84,7 +92,9 @@ extension InstanceService {
                 throw CloudError.invalidParameter("Unable to find virtual machine by id \(vm.uuid.uuidString.lowercased())")
             }
             let root = try await VolumeRepository.of(sql, instanceID: vm.id).first { $0.type == .root }
-            return InstanceView(item: item, rootVolume: root, password: password)
+            let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: [vm.id])[vm.id] ?? []
+            let groups = try await AffinityGroupService.groups(sql, instanceID: vm.id)
+            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, password: password)
         }
     }
 }

@@ -37,6 +37,10 @@ extension InstanceService {
                 let refs = try await TemplateRepository.refs(sql, templateIDs: [tid])[tid] ?? []
                 templatePath = refs.first(where: { $0.state == .downloaded && ($0.zoneID == nil || $0.zoneID == vm.zoneID) })?.installPath
             }
+            let rules = try await AffinityGroupService.placementRules(sql, instanceID: vm.id)
+            if rules.conflict {
+                throw CloudError(.insufficientCapacity, "The affinity rules associated to the VM conflict", csCode: .insufficientCapacity)
+            }
             let plannerName = offering?.deploymentPlanner ?? DeploymentPlannerName(caseInsensitive: planner) ?? .firstFit
             var perHost: [Int64: Int] = [:], perPod: [Int64: Int] = [:]
             if plannerName != .firstFit || algorithm == .userDispersing {
@@ -48,7 +52,10 @@ extension InstanceService {
             let request = PlacementRequest(zoneID: vm.zoneID, podID: hints.podID, clusterID: hints.clusterID, hostID: hints.hostID,
                                            lastHostID: hints.hostID == nil ? vm.lastHostID : nil, hypervisor: vm.hypervisorType, cpuCores: vm.cpu,
                                            cpuSpeed: vm.cpuSpeed, memoryBytes: vm.memoryDemand, hostTags: hostTags, volumes: demands, planner: plannerName,
-                                           algorithm: algorithm, applyClusterThresholds: thresholds, accountInstancesPerHost: perHost,
+                                           algorithm: algorithm,
+                                           affinity: AffinityConstraints(requiredHost: rules.requiredHost, avoidHosts: rules.avoidHosts,
+                                                                         preferredHosts: rules.preferredHosts, discouragedHosts: rules.discouragedHosts),
+                                           applyClusterThresholds: thresholds, accountInstancesPerHost: perHost,
                                            accountInstancesPerPod: perPod)
             return StartContext(volumes: volumes, demands: demands, request: request, templatePath: templatePath, poolUUIDs: [:])
         }
@@ -115,7 +122,9 @@ extension InstanceService {
             }
             if answer.result {
                 let started = context
+                let running = current
                 try await db.transaction { sql in
+                    try await self.recordUsage(sql, UsageEventType.vmStart, running)
                     var changes = VirtualMachineChanges()
                     changes.powerState = .on; changes.powerStateUpdated = Date(); changes.lastHostID = place.hostID
                     guard try await VirtualMachineRepository.transition(sql, id: vm.id, from: .starting, to: .running, changes) else { throw LostRace() }
@@ -187,12 +196,17 @@ extension InstanceService {
             guard deploying else { return }
             var failed = VirtualMachineChanges()
             failed.destroyed = Date()
-            try await VirtualMachineRepository.transition(sql, id: vm.id, from: .stopped, to: .error, failed)
-            for v in try await VolumeRepository.of(sql, instanceID: vm.id) {
+            guard try await VirtualMachineRepository.transition(sql, id: vm.id, from: .stopped, to: .error, failed) else { return }
+            let volumes = try await VolumeRepository.of(sql, instanceID: vm.id)
+            // The instance and its volumes stop counting against the owner's limits.
+            try await self.limits.release(sql, accountID: vm.accountID, Self.limitDeltas(vm, volumes: volumes.filter { $0.state.countsAgainstLimits }))
+            try await self.recordUsage(sql, UsageEventType.vmDestroy, vm)
+            for v in volumes {
                 if let next = VolumeStateMachine.next(v.state, on: .destroyRequested) {
                     var destroyed = VolumeChanges()
                     destroyed.destroyed = Date()
                     try await VolumeRepository.transition(sql, id: v.id, from: v.state, to: next, destroyed)
+                    try await self.recordUsage(sql, UsageEventType.volumeDelete, v)
                 }
             }
             try await self.alerts.raise(sql, type: AlertType.userVM, subject: "Failed to deploy VM instance \(vm.instanceName) (\(vm.displayName))",
@@ -243,6 +257,7 @@ extension InstanceService {
             if let host = vm.hostID {
                 try await AllocationRepository.releaseHost(sql, hostID: host, cpu: vm.cpuDemand, memory: vm.memoryDemand)
             }
+            try await self.recordUsage(sql, UsageEventType.vmStop, vm)
         }
         if let host = vm.hostID { placement.recordHost(host, cpu: -vm.cpuDemand, memory: -vm.memoryDemand) }
     }

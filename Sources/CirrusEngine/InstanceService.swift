@@ -68,10 +68,16 @@ public final class InstanceService: Sendable {
     let agents: AgentManager
     let placement: PlacementService
     let identity: IdentityService
+    let limits: ResourceLimitService
+    let usage: UsageService
+    let userData: UserDataService
     let logger: Logger
 
     public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,
-                identity: IdentityService, logger: Logger) {
+                identity: IdentityService, limits: ResourceLimitService, usage: UsageService, userData: UserDataService, logger: Logger) {
+        self.userData = userData
+        self.limits = limits
+        self.usage = usage
         self.db = db
         self.config = config
         self.events = events
@@ -109,6 +115,27 @@ public final class InstanceService: Sendable {
               caller.isAdmin, caller.administers(domainPath: domain.path) else {
             throw CloudError.permissionDenied("Account \(caller.account.name) does not have permission to operate on this resource")
         }
+    }
+
+    /// Records a usage event for an instance.
+    func recordUsage(_ sql: any SQLDatabase, _ type: String, _ vm: VirtualMachine) async throws {
+        try await usage.record(sql, UsageEvent(type: type, accountID: vm.accountID, domainID: vm.domainID, zoneID: vm.zoneID, resourceID: vm.id,
+                                               resourceUUID: vm.uuid, resourceName: vm.instanceName, offeringID: vm.serviceOfferingID,
+                                               templateID: vm.templateID, resourceType: "VirtualMachine"))
+    }
+
+    /// Records a usage event for a volume.
+    func recordUsage(_ sql: any SQLDatabase, _ type: String, _ v: Volume) async throws {
+        try await usage.record(sql, UsageEvent(type: type, accountID: v.accountID, domainID: v.domainID, zoneID: v.zoneID, resourceID: v.id,
+                                               resourceUUID: v.uuid, resourceName: v.name, offeringID: v.diskOfferingID, templateID: v.templateID,
+                                               size: v.size, resourceType: "Volume"))
+    }
+
+    /// What an instance and its counted volumes stand for against the limits.
+    static func limitDeltas(_ vm: VirtualMachine, volumes: [Volume]) -> [ResourceType: Int64] {
+        var deltas = ResourceLimitService.instanceDeltas(cpu: vm.cpu, memoryMiB: vm.memory)
+        for v in volumes { deltas.merge(ResourceLimitService.volumeDeltas(sizeBytes: v.size)) { $0 + $1 } }
+        return deltas
     }
 
     /// CloudStack's host-name rule for instance names.

@@ -16,6 +16,7 @@ public struct VolumeQuery: Sendable {
     public var diskOfferingID: UUID?
     public var keyword: String?
     public var displayVolume: Bool?
+    public var tags: [TagPair] = []
 
     public init() {}
 }
@@ -63,7 +64,11 @@ public final class VolumeService: Sendable {
             }
             f.name = q.name; f.type = q.type; f.state = q.state; f.keyword = q.keyword; f.displayVolume = q.displayVolume
             f.includeDestroyed = caller.isAdmin
-            return try await VolumeRepository.list(sql, f, offset: page.offset, limit: page.limit)
+            f.tags = q.tags
+            var listing = try await VolumeRepository.list(sql, f, offset: page.offset, limit: page.limit)
+            let tags = try await TagRepository.tags(sql, type: .volume, resourceIDs: listing.items.map(\.volume.id))
+            for i in listing.items.indices { listing.items[i].tags = tags[listing.items[i].volume.id] ?? [] }
+            return listing
         }
     }
 }

@@ -187,8 +187,8 @@ public enum VirtualMachineRepository {
         public var displayVM: Bool?
         public var hypervisorType: HypervisorType?
         public var type: VirtualMachineType? = .user
-        /// Extra predicates on `vm_instances.id` (tags, affinity groups…).
-        public var idPredicates: [any SQLExpression & Sendable] = []
+        /// Instances carrying any of these tags.
+        public var tags: [TagPair] = []
 
         public init() {}
     }
@@ -218,7 +218,7 @@ public enum VirtualMachineRepository {
                 .orWhere(SQLFunction("lower", args: SQLColumn("display_name", table: table)), .like, SQLBind(pattern))
                 .orWhere(SQLFunction("lower", args: SQLColumn("name", table: table)), .like, SQLBind(pattern)) }
         }
-        for p in f.idPredicates { b = b.where(SQLColumn("id", table: table), .in, p) }
+        if !f.tags.isEmpty { b = b.where(TagRepository.matching(type: .userVm, tags: f.tags, idColumn: SQLColumn("id", table: table))) }
         return b
     }
 

@@ -23,6 +23,7 @@ public struct VolumeListItem: Sendable {
     public var diskOfferingDisplayText: String?
     public var templateUUID: UUID?
     public var templateName: String?
+    public var tags: [ResourceTag] = []
 }
 
 /// Volume rows (`volumes`), with conditional state changes like instances.
@@ -140,7 +141,8 @@ public enum VolumeRepository {
         public var displayVolume: Bool?
         /// Shows volumes in Destroy/Expunging too (admins with `listall` or by id).
         public var includeDestroyed = false
-        public var idPredicates: [any SQLExpression & Sendable] = []
+        /// Volumes carrying any of these tags.
+        public var tags: [TagPair] = []
 
         public init() {}
     }
@@ -162,7 +164,7 @@ public enum VolumeRepository {
             b = b.where(SQLColumn("state", table: table), .notIn, SQLRaw("('Expunging', 'Expunged')"))
         }
         if let k = f.keyword { b = b.where(SQLFunction("lower", args: SQLColumn("name", table: table)), .like, SQLBind("%\(k.lowercased())%")) }
-        for p in f.idPredicates { b = b.where(SQLColumn("id", table: table), .in, p) }
+        if !f.tags.isEmpty { b = b.where(TagRepository.matching(type: .volume, tags: f.tags, idColumn: SQLColumn("id", table: table))) }
         return b
     }
 

@@ -155,4 +155,41 @@ struct InstanceTests {
             #expect(sized["memory"] as? Int == 1024)
         }
     }
+
+    @Test("deploy with key pairs, user data and a host anti-affinity group: members land on different hosts, a third finds none; another tenant's key pair and bad user data are refused")
+    func keysUserDataAffinity() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let f = try await fixture(admin, zone)
+            let key = await admin.call("createSSHKeyPair", ["name": "ops"])
+            #expect(key.status == 200, "\(key.body)")
+            let group = try await admin.runJob("createAffinityGroup", pairs: [("name", "spread"), ("type", "host anti-affinity")])
+            #expect(group["jobstatus"] as? Int == 1, "\(group)")
+            let userData = Data("#cloud-config\nhostname: a\n".utf8).base64EncodedString()
+            let a = vm(try await deploy(admin, f, [("keypairs", "ops"), ("affinitygroupnames", "spread"), ("userdata", userData)]))
+            let b = vm(try await deploy(admin, f, [("affinitygroupnames", "spread")]))
+            #expect(a["state"] as? String == "Running")
+            #expect(b["state"] as? String == "Running")
+            #expect(a["hostid"] as? String != nil && a["hostid"] as? String != b["hostid"] as? String)
+            #expect(a["keypairs"] as? String == "ops")
+            #expect(a["userdata"] as? String == userData)
+            #expect((a["affinitygroup"] as? [[String: Any]])?.first?["name"] as? String == "spread")
+            let third = try await deploy(admin, f, [("affinitygroupnames", "spread"), ("name", "third")])
+            #expect(third["jobstatus"] as? Int == 2, "\(third)")
+
+            let other = try await admin.createAccount(unique("kp"), domainID: nil)
+            let user = try await cloud.login(other.username, password: other.password)
+            let refused = await user.call("deployVirtualMachine", ["zoneid": f.zone, "templateid": f.template, "serviceofferingid": f.offering, "keypair": "ops"])
+            #expect(refused.status == 431, "\(refused.body)")
+            #expect(refused.body.contains("ops"), "\(refused.body)")
+            let notBase64 = await user.call("deployVirtualMachine", ["zoneid": f.zone, "templateid": f.template, "serviceofferingid": f.offering, "userdata": "***"])
+            #expect(notBase64.status == 431, "\(notBase64.body)")
+            let tooLong = await user.call("deployVirtualMachine", ["zoneid": f.zone, "templateid": f.template, "serviceofferingid": f.offering,
+                                                                  "userdata": Data(repeating: 65, count: 5000).base64EncodedString()])
+            #expect(tooLong.status == 431, "\(tooLong.body)")
+            let otherGroup = await user.call("deployVirtualMachine", ["zoneid": f.zone, "templateid": f.template, "serviceofferingid": f.offering,
+                                                                     "affinitygroupnames": "spread"])
+            #expect(otherGroup.status >= 431 && otherGroup.status <= 531, "\(otherGroup.body)")
+            #expect(await user.call("listVirtualMachines").object["count"] == nil)
+        }
+    }
 }

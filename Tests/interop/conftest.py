@@ -108,6 +108,8 @@ def cirrus_server(tmp_path_factory) -> CirrusServer:
     api_url = f"http://127.0.0.1:{port}/client/api"
 
     cmd = [str(binary), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    # A free agent port too, so that a server left running elsewhere on 8250 does not stop this one.
+    cmd += ["--agent-port", str(_free_port())]
     if _supports_host_option(binary):
         cmd += ["--host", "127.0.0.1"]  # listen on loopback only
     if db_url:

@@ -79,6 +79,7 @@ enum InstanceCommands {
             r.affinityGroupIDs = p.uuidList("affinitygroupids") ?? []; r.affinityGroupNames = p.list("affinitygroupnames") ?? []
             r.details = details(ctx); r.startVM = p.bool("startvm", default: true); r.displayVM = p.bool("displayvm")
             r.dynamicallyScalable = p.bool("dynamicscalingenabled"); r.networkIDs = p.uuidList("networkids") ?? []
+            r.isPost = ctx.isPost
             _ = try await hints(ctx)
             let vm = try await ctx.engine.instances.allocate(caller: ctx.caller, r)
             return plan(vm, created: true)
@@ -198,6 +199,7 @@ enum InstanceCommands {
             ParameterSpec("displayvm", .boolean, description: "list instances shown or hidden to their owners"),
             ParameterSpec("hypervisor", .string, description: "list instances of this hypervisor"),
             ParameterSpec("details", .list(.string), description: "accepted for compatibility; every detail is returned"),
+            ParameterSpec.tagFilter,
         ] + ParameterSpec.ownership + ParameterSpec.paging, response: Schemas.virtualMachine.description, access: .all, handler: .sync { ctx in
             let p = ctx.parameters
             var q = InstanceQuery()
@@ -209,7 +211,7 @@ enum InstanceCommands {
             }
             q.zoneID = p.uuid("zoneid"); q.templateID = p.uuid("templateid"); q.isoID = p.uuid("isoid"); q.serviceOfferingID = p.uuid("serviceofferingid")
             q.userID = p.uuid("userid"); q.group = p.string("groupid"); q.keyword = p.string("keyword"); q.haEnabled = p.bool("haenable")
-            q.displayVM = p.bool("displayvm"); q.hypervisor = p.string("hypervisor").flatMap(HypervisorType.init(caseInsensitive:))
+            q.displayVM = p.bool("displayvm"); q.tags = try p.tagFilter(); q.hypervisor = p.string("hypervisor").flatMap(HypervisorType.init(caseInsensitive:))
             if ctx.caller.isAdmin { q.hostID = p.uuid("hostid"); q.podID = p.uuid("podid"); q.clusterID = p.uuid("clusterid") }
             let listing = try await ctx.engine.instances.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), q, page: try await ctx.page())
             return IdentityCommands.list(listing, Schemas.virtualMachine)

@@ -17,6 +17,7 @@ enum VolumeCommands {
             ParameterSpec("virtualmachineid", .uuid, related: ["listVirtualMachines"], description: "list volumes of this instance"),
             ParameterSpec("diskofferingid", .uuid, related: ["listDiskOfferings"], description: "list volumes of this disk offering"),
             ParameterSpec("displayvolume", .boolean, description: "list volumes shown or hidden to their owners"),
+            ParameterSpec.tagFilter,
         ] + ParameterSpec.ownership + ParameterSpec.paging, response: Schemas.volume.description, access: .all, handler: .sync { ctx in
             let p = ctx.parameters
             var q = VolumeQuery()
@@ -31,7 +32,7 @@ enum VolumeCommands {
                 q.state = state
             }
             q.zoneID = p.uuid("zoneid"); q.instanceID = p.uuid("virtualmachineid"); q.diskOfferingID = p.uuid("diskofferingid")
-            q.keyword = p.string("keyword"); q.displayVolume = p.bool("displayvolume")
+            q.keyword = p.string("keyword"); q.displayVolume = p.bool("displayvolume"); q.tags = try p.tagFilter()
             if ctx.caller.isAdmin { q.podID = p.uuid("podid"); q.storageID = p.string("storageid").flatMap(UUID.init(uuidString:)) }
             let listing = try await ctx.engine.volumes.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), q, page: try await ctx.page())
             return IdentityCommands.list(listing, Schemas.volume)

@@ -1,0 +1,43 @@
+import CirrusModel
+import CirrusStore
+import Foundation
+
+/// What `listPublicIpAddresses` filters on.
+public struct PublicIPQuery: Sendable {
+    public var id: UUID?
+    public var address: String?
+    public var zoneID: UUID?
+    public var vlanID: UUID?
+    public var physicalNetworkID: UUID?
+    public var state: PublicIPState?
+    public var allocatedOnly = true
+    public var sourceNAT: Bool?
+    public var keyword: String?
+
+    public init() {}
+}
+
+extension InfrastructureService {
+    /// Public addresses the caller may see: allocated ones in the caller's scope, and for root
+    /// admins with `allocatedonly=false` the free ones too. Allocation itself comes with guest
+    /// networking; until then every address is Free.
+    public func listPublicIPs(caller: Caller, scope: ListScope, _ q: PublicIPQuery, page: (offset: Int, limit: Int?)) async throws -> Listing<PublicIPListItem> {
+        try await db.read { sql in
+            var f = PublicIPRepository.Filter()
+            f.scope = scope
+            f.allocatedOnly = q.allocatedOnly || !caller.isRootAdmin
+            if let id = q.id {
+                guard let found = try await PublicIPRepository.id(sql, uuid: id) else { return Listing(items: [], total: 0) }
+                f.id = found
+            }
+            if let z = q.zoneID { guard let zone = try await ZoneRepository.find(sql, uuid: z) else { return Listing(items: [], total: 0) }; f.zoneID = zone.id }
+            if let v = q.vlanID { guard let vlan = try await VlanIPRangeRepository.find(sql, uuid: v) else { return Listing(items: [], total: 0) }; f.vlanID = vlan.id }
+            if let p = q.physicalNetworkID {
+                guard let pn = try await PhysicalNetworkRepository.find(sql, uuid: p) else { return Listing(items: [], total: 0) }
+                f.physicalNetworkID = pn.id
+            }
+            f.address = q.address; f.state = q.state; f.sourceNAT = q.sourceNAT; f.keyword = q.keyword
+            return try await PublicIPRepository.list(sql, f, offset: page.offset, limit: page.limit)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import CirrusModel
+import Foundation
+import SQLKit
+
+/// A public address with the names `listPublicIpAddresses` shows beside it.
+public struct PublicIPListItem: Sendable {
+    public var address: VlanIPRangeRepository.Address
+    public var zoneUUID: UUID?
+    public var zoneName: String?
+    public var vlanUUID: UUID?
+    public var vlanTag: String?
+    public var accountName: String?
+    public var domainUUID: UUID?
+    public var domainName: String?
+    public var physicalNetworkUUID: UUID?
+}
+
+/// Listing of public addresses (`public_ip_addresses`).
+public enum PublicIPRepository {
+    public struct Filter: Sendable {
+        public var scope: ListScope = .everything
+        public var id: Int64?
+        public var address: String?
+        public var zoneID: Int64?
+        public var vlanID: Int64?
+        public var physicalNetworkID: Int64?
+        public var state: PublicIPState?
+        /// CloudStack's `allocatedonly` (default true): hide Free addresses.
+        public var allocatedOnly = true
+        public var sourceNAT: Bool?
+        public var keyword: String?
+
+        public init() {}
+    }
+
+    /// The internal id of the live address with `uuid`.
+    public static func id(_ sql: any SQLDatabase, uuid: UUID) async throws -> Int64? {
+        try await sql.select().column("id").from("public_ip_addresses").where("uuid", .equal, SQLBind(uuid.stored))
+            .where("removed", .is, SQLLiteral.null).first().map { try $0.int64("id") }
+    }
+
+    public static func list(_ sql: any SQLDatabase, _ f: Filter, offset: Int, limit: Int?) async throws -> Listing<PublicIPListItem> {
+        let t = "public_ip_addresses"
+        func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
+            var b = builder.where(SQLColumn("removed", table: t), .is, SQLLiteral.null)
+            if f.scope != .everything || f.allocatedOnly {
+                b = ScopeFilter.apply(f.scope, to: b, accountColumn: SQLColumn("account_id", table: t), domainColumn: SQLColumn("domain_id", table: t))
+            }
+            if f.allocatedOnly { b = b.where(SQLColumn("state", table: t), .notEqual, SQLBind(PublicIPState.free.rawValue)) }
+            if let id = f.id { b = b.where(SQLColumn("id", table: t), .equal, literal(id)) }
+            if let a = f.address { b = b.where(SQLColumn("address", table: t), .equal, SQLBind(a)) }
+            if let z = f.zoneID { b = b.where(SQLColumn("zone_id", table: t), .equal, literal(z)) }
+            if let v = f.vlanID { b = b.where(SQLColumn("vlan_id", table: t), .equal, literal(v)) }
+            if let p = f.physicalNetworkID { b = b.where(SQLColumn("physical_network_id", table: t), .equal, literal(p)) }
+            if let s = f.state { b = b.where(SQLColumn("state", table: t), .equal, SQLBind(s.rawValue)) }
+            if let n = f.sourceNAT { b = b.where(SQLColumn("source_nat", table: t), .equal, SQLBind(n)) }
+            if let k = f.keyword { b = b.where(SQLColumn("address", table: t), .like, SQLBind("%\(k)%")) }
+            return b
+        }
+        let columns = SQLRaw(#""public_ip_addresses".*, "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "v"."uuid" AS "vlan_uuid", "v"."vlan_tag" AS "vlan_tag", "a"."name" AS "account_name", "d"."uuid" AS "domain_uuid", "d"."name" AS "domain_name", "pn"."uuid" AS "pn_uuid""#)
+        return try await fetchListing(sql, columns: columns, filtered: { b in
+            filtered(b.from(t)
+                .join(SQLAlias(SQLIdentifier("zones"), as: SQLIdentifier("z")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "z"), .equal, SQLColumn("zone_id", table: t))
+                .join(SQLAlias(SQLIdentifier("vlan_ip_ranges"), as: SQLIdentifier("v")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "v"), .equal, SQLColumn("vlan_id", table: t))
+                .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "a"), .equal, SQLColumn("account_id", table: t))
+                .join(SQLAlias(SQLIdentifier("domains"), as: SQLIdentifier("d")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "d"), .equal, SQLColumn("domain_id", table: t))
+                .join(SQLAlias(SQLIdentifier("physical_networks"), as: SQLIdentifier("pn")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "pn"), .equal, SQLColumn("physical_network_id", table: t)))
+        }, order: { $0.orderBy(SQLColumn("address_num", table: t)) }, offset: offset, limit: limit) { row in
+            PublicIPListItem(address: try VlanIPRangeRepository.mapAddress(row), zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)),
+                             zoneName: try row.optionalString("zone_name"), vlanUUID: try row.optionalString("vlan_uuid").flatMap(UUID.init(uuidString:)),
+                             vlanTag: try row.optionalString("vlan_tag"), accountName: try row.optionalString("account_name"),
+                             domainUUID: try row.optionalString("domain_uuid").flatMap(UUID.init(uuidString:)), domainName: try row.optionalString("domain_name"),
+                             physicalNetworkUUID: try row.optionalString("pn_uuid").flatMap(UUID.init(uuidString:)))
+        }
+    }
+}

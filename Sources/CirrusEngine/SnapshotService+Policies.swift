@@ -108,7 +108,11 @@ extension SnapshotService {
             var f = SnapshotPolicyRepository.Filter()
             f.scope = scope
             f.display = display
-            if let id { guard let p = try await SnapshotPolicyRepository.find(sql, uuid: id) else { return Listing(items: [], total: 0) }; f.id = p.id }
+            if let id {
+                guard let p = try await SnapshotPolicyRepository.find(sql, uuid: id) else { return Listing(items: [], total: 0) }
+                try await self.instances.checkAccess(sql, caller: caller, accountID: p.accountID)
+                f.id = p.id
+            }
             if let volumeID {
                 guard let v = try await VolumeRepository.find(sql, uuid: volumeID) else { throw CloudError.invalidParameter("Unable to find volume with id \(volumeID.uuidString.lowercased())") }
                 try await self.instances.checkAccess(sql, caller: caller, accountID: v.accountID)

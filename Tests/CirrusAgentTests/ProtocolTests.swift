@@ -53,11 +53,30 @@ struct ProtocolTests {
 
     @Test("unknown commands and body types decode as such instead of failing")
     func unknowns() throws {
-        let command = #"{"version":1,"id":3,"kind":"request","body":{"type":"command","data":{"name":"StartCommand","args":{"vm":"x"}}}}"#
+        let command = #"{"version":1,"id":3,"kind":"request","body":{"type":"command","data":{"name":"TeleportCommand","args":{"vm":"x"}}}}"#
         let decoded = try AgentProtocol.decode(command)
-        #expect(decoded.body == .command(.unsupported(name: "StartCommand")))
+        #expect(decoded.body == .command(.unsupported(name: "TeleportCommand")))
         let body = #"{"version":1,"id":4,"kind":"request","body":{"type":"teleport","data":{}}}"#
         #expect(try AgentProtocol.decode(body).body == .unknown(type: "teleport"))
+    }
+
+    @Test("instance and volume commands survive the wire under CloudStack's class names")
+    func instanceCommands() throws {
+        let vm = InstanceTO(name: "i-2-5-VM", uuid: "u", cpus: 2, speed: 1000, memory: 1 << 30,
+                            disks: [DiskTO(volumeUUID: "v", type: "ROOT", deviceID: 0, sizeBytes: 1 << 32, poolUUID: "p", path: "v", templatePath: "t", create: true)],
+                            userData: "e30=", sshPublicKeys: ["ssh-rsa AAAA"], hostName: "web")
+        let volume = VolumeTO(volumeUUID: "v", poolUUID: "p", path: "v", sizeBytes: 5)
+        let commands: [(AgentCommand, String)] = [
+            (.startInstance(vm), "StartCommand"), (.stopInstance(StopInstanceCommand(name: "i-2-5-VM", forced: true)), "StopCommand"),
+            (.rebootInstance(name: "i-2-5-VM"), "RebootCommand"), (.prepareForMigration(vm), "PrepareForMigrationCommand"),
+            (.migrateInstance(MigrateInstanceCommand(name: "i-2-5-VM", destinationGUID: "g", destinationIP: "192.0.2.1")), "MigrateCommand"),
+            (.createVolume(volume), "CreateObjectCommand"), (.deleteVolume(volume), "DeleteCommand"), (.resizeVolume(volume), "ResizeVolumeCommand"),
+        ]
+        for (command, name) in commands {
+            let text = try AgentProtocol.encode(Envelope(id: 7, kind: .request, deadline: 5, body: .command(command)))
+            #expect(text.contains(#""name":"\#(name)""#))
+            #expect(try AgentProtocol.decode(text).body == .command(command))
+        }
     }
 
     @Test("Simulator capacity comes from the URL's last segment, with CloudStack's defaults")

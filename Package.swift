@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "cirrus", targets: ["cirrus"]),
         .executable(name: "cirrus-bench-bare", targets: ["CirrusBenchBare"]),
+        .executable(name: "cirrus-bench-seed", targets: ["CirrusBenchSeed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -122,6 +123,17 @@ let package = Package(
             name: "CirrusBenchBare",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/BareServer"
+        ),
+        // Seeds instances and hosts straight into a data directory and times placement (bench/instances_bench.py).
+        .executableTarget(
+            name: "CirrusBenchSeed",
+            dependencies: [
+                "CirrusModel",
+                "CirrusStore",
+                "CirrusEngine",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "CirrusAgentTests",

@@ -121,7 +121,8 @@ do_start() {
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$DIR'
-max_connections = 300
+# Swift Testing runs suites in parallel, each test database with a pool of up to 8.
+max_connections = 1000
 shared_buffers = 128MB
 fsync = off
 synchronous_commit = off

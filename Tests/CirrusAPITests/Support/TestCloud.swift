@@ -82,7 +82,7 @@ final class TestCloud: Sendable {
     // MARK: jobs
 
     /// Polls queryAsyncJobResult until the job leaves status 0 (at most `timeout`).
-    func waitForJob(_ jobID: String, session: Session, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+    func waitForJob(_ jobID: String, session: Session, timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while true {

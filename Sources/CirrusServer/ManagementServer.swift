@@ -95,7 +95,8 @@ public final class ManagementServer: Sendable {
         // Under the data-directory lock no other server shares the database.
         try await engine.runner.start(executor: dispatcher, exclusive: lock != nil)
         let periodic = [engine.capacity.startChecks(serverID: engine.serverID), engine.templates.startDownloadSweeper(serverID: engine.serverID),
-                        engine.snapshots.startScheduler(serverID: engine.serverID)]
+                        engine.snapshots.startScheduler(serverID: engine.serverID), engine.instances.startExpunger(serverID: engine.serverID),
+                        engine.volumes.startExpunger(serverID: engine.serverID)]
         return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, periodic: periodic, logger: logger)
     }
 

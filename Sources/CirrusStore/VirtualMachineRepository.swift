@@ -227,29 +227,12 @@ public enum VirtualMachineRepository {
     /// One page of instances with their names: a count, then the page's ids (a window over
     /// `vm_instances` alone), then the joins for just those rows.
     public static func list(_ sql: any SQLDatabase, _ filter: Filter, offset: Int = 0, limit: Int? = nil) async throws -> Listing<VirtualMachineListItem> {
-        let total = try await apply(filter, to: sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(table)).first().map { try $0.int("n") } ?? 0
-        guard limit != 0, total > offset else { return Listing(items: [], total: total) }
-        func join(_ b: SQLSelectBuilder, _ name: String, _ alias: String, _ column: String) -> SQLSelectBuilder {
-            b.join(SQLAlias(SQLIdentifier(name), as: SQLIdentifier(alias)), method: SQLJoinMethod.left, on: SQLColumn("id", table: alias), .equal, SQLColumn(column, table: table))
-        }
-        var page = sql.select().column(SQLRaw(joinedColumns)).from(table)
-        page = join(page, "accounts", "a", "account_id")
-        page = join(page, "domains", "d", "domain_id")
-        page = join(page, "zones", "z", "zone_id")
-        page = join(page, "hosts", "h", "host_id")
-        page = join(page, "templates", "t", "template_id")
-        page = join(page, "service_offerings", "so", "service_offering_id")
-        page = join(page, "os_types", "o", "os_type_id")
-        page = join(page, "users", "u", "user_id")
-        func window<B: SQLSubqueryClauseBuilder>(_ b: B) -> B {
-            var w = apply(filter, to: b.column(SQLColumn("id", table: table)).from(table)).orderBy(SQLColumn("id", table: table))
-            if let limit { w = w.limit(limit) }
-            if offset > 0 { w = w.offset(offset) }
-            return w
-        }
-        let ids = SQLSubquery.select { b in window(b) }
-        page = page.where(SQLColumn("id", table: table), .in, ids)
-        let items = try await page.orderBy(SQLColumn("id", table: table)).all().map { row in
+        let joins = [ListingJoin(table: "accounts", alias: "a", column: "account_id"), ListingJoin(table: "domains", alias: "d", column: "domain_id"),
+                     ListingJoin(table: "zones", alias: "z", column: "zone_id"), ListingJoin(table: "hosts", alias: "h", column: "host_id"),
+                     ListingJoin(table: "templates", alias: "t", column: "template_id"), ListingJoin(table: "service_offerings", alias: "so", column: "service_offering_id"),
+                     ListingJoin(table: "os_types", alias: "o", column: "os_type_id"), ListingJoin(table: "users", alias: "u", column: "user_id")]
+        return try await fetchWindowedListing(sql, table: table, columns: joinedColumns, joins: joins, count: { apply(filter, to: $0) },
+                                              window: { apply(filter, to: $0) }, offset: offset, limit: limit) { row in
             VirtualMachineListItem(vm: try map(row), accountName: try row.optionalString("account_name") ?? "", domainUUID: try row.uuid("domain_uuid"),
                                    domainName: try row.string("domain_name"), domainPath: try row.string("domain_path"),
                                    zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)), zoneName: try row.optionalString("zone_name"),
@@ -263,6 +246,5 @@ public enum VirtualMachineRepository {
                                    osTypeDescription: try row.optionalString("os_type_description"),
                                    userUUID: try row.optionalString("user_uuid").flatMap(UUID.init(uuidString:)), userName: try row.optionalString("user_name"))
         }
-        return Listing(items: items, total: total)
     }
 }

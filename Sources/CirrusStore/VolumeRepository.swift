@@ -171,28 +171,12 @@ public enum VolumeRepository {
     static let joinedColumns = qualifiedColumns + #", "a"."name" AS "account_name", "d"."uuid" AS "domain_uuid", "d"."name" AS "domain_name", "d"."path" AS "domain_path", "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "sp"."uuid" AS "pool_uuid", "sp"."name" AS "pool_name", "sp"."pool_type" AS "pool_type", "vm"."uuid" AS "vm_uuid", "vm"."name" AS "vm_name", "vm"."display_name" AS "vm_display_name", "vm"."state" AS "vm_state", "dof"."uuid" AS "disk_offering_uuid", "dof"."name" AS "disk_offering_name", "dof"."display_text" AS "disk_offering_display_text", "t"."uuid" AS "template_uuid", "t"."name" AS "template_name""#
 
     public static func list(_ sql: any SQLDatabase, _ filter: Filter, offset: Int = 0, limit: Int? = nil) async throws -> Listing<VolumeListItem> {
-        let total = try await apply(filter, to: sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(table)).first().map { try $0.int("n") } ?? 0
-        guard limit != 0, total > offset else { return Listing(items: [], total: total) }
-        func join(_ b: SQLSelectBuilder, _ name: String, _ alias: String, _ column: String) -> SQLSelectBuilder {
-            b.join(SQLAlias(SQLIdentifier(name), as: SQLIdentifier(alias)), method: SQLJoinMethod.left, on: SQLColumn("id", table: alias), .equal, SQLColumn(column, table: table))
-        }
-        var page = sql.select().column(SQLRaw(joinedColumns)).from(table)
-        page = join(page, "accounts", "a", "account_id")
-        page = join(page, "domains", "d", "domain_id")
-        page = join(page, "zones", "z", "zone_id")
-        page = join(page, "storage_pools", "sp", "pool_id")
-        page = join(page, "vm_instances", "vm", "instance_id")
-        page = join(page, "disk_offerings", "dof", "disk_offering_id")
-        page = join(page, "templates", "t", "template_id")
-        func window<B: SQLSubqueryClauseBuilder>(_ b: B) -> B {
-            var w = apply(filter, to: b.column(SQLColumn("id", table: table)).from(table)).orderBy(SQLColumn("id", table: table))
-            if let limit { w = w.limit(limit) }
-            if offset > 0 { w = w.offset(offset) }
-            return w
-        }
-        let ids = SQLSubquery.select { b in window(b) }
-        page = page.where(SQLColumn("id", table: table), .in, ids)
-        let items = try await page.orderBy(SQLColumn("id", table: table)).all().map { row in
+        let joins = [ListingJoin(table: "accounts", alias: "a", column: "account_id"), ListingJoin(table: "domains", alias: "d", column: "domain_id"),
+                     ListingJoin(table: "zones", alias: "z", column: "zone_id"), ListingJoin(table: "storage_pools", alias: "sp", column: "pool_id"),
+                     ListingJoin(table: "vm_instances", alias: "vm", column: "instance_id"), ListingJoin(table: "disk_offerings", alias: "dof", column: "disk_offering_id"),
+                     ListingJoin(table: "templates", alias: "t", column: "template_id")]
+        return try await fetchWindowedListing(sql, table: table, columns: joinedColumns, joins: joins, count: { apply(filter, to: $0) },
+                                              window: { apply(filter, to: $0) }, offset: offset, limit: limit) { row in
             VolumeListItem(volume: try map(row), accountName: try row.optionalString("account_name") ?? "", domainUUID: try row.uuid("domain_uuid"),
                            domainName: try row.string("domain_name"), domainPath: try row.string("domain_path"),
                            zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)), zoneName: try row.optionalString("zone_name"),
@@ -205,6 +189,5 @@ public enum VolumeRepository {
                            diskOfferingDisplayText: try row.optionalString("disk_offering_display_text"),
                            templateUUID: try row.optionalString("template_uuid").flatMap(UUID.init(uuidString:)), templateName: try row.optionalString("template_name"))
         }
-        return Listing(items: items, total: total)
     }
 }

@@ -15,9 +15,7 @@ extension InstanceService {
         var dataDiskOffering: DiskOffering?
         var dataDiskSize: Int64
         var rootSize: Int64
-        var cpu: Int
-        var cpuSpeed: Int64
-        var memory: Int64
+        var shape: InstanceShape
         var hostName: String
         var displayName: String
     }
@@ -38,14 +36,14 @@ extension InstanceService {
             let now = Date()
             var vm = VirtualMachine(instanceName: "", displayName: d.displayName, hostName: d.hostName, accountID: d.owner.id, domainID: d.owner.domainID,
                                     userID: caller.user.id, zoneID: d.zone.id,
-                                    templateID: d.template.id, serviceOfferingID: d.offering.id, diskOfferingID: d.rootDiskOffering.id, cpu: d.cpu,
-                                    cpuSpeed: d.cpuSpeed, memory: d.memory, haEnabled: d.offering.offerHA, displayVM: r.displayVM ?? true,
+                                    templateID: d.template.id, serviceOfferingID: d.offering.id, diskOfferingID: d.rootDiskOffering.id, cpu: d.shape.cpu,
+                                    cpuSpeed: d.shape.cpuSpeed, memory: d.shape.memory, haEnabled: d.offering.offerHA, displayVM: r.displayVM ?? true,
                                     limitCPUUse: d.offering.limitCPUUse,
                                     dynamicallyScalable: (r.dynamicallyScalable ?? d.template.isDynamicallyScalable) && d.offering.dynamicScalingEnabled,
                                     osTypeID: d.template.osTypeID, hypervisorType: HypervisorType(caseInsensitive: d.template.hypervisor ?? "") ?? .simulator,
                                     group: r.group, keyPairs: keys.map(\.name), userData: data.base64, userDataID: data.userDataID,
                                     userDataDetails: r.userDataDetails,
-                                    details: r.details.filter { !["cpunumber", "cpuspeed", "memory"].contains($0.key.lowercased()) }, created: now)
+                                    details: r.details.filter { !InstanceShape.detailKeys.contains($0.key.lowercased()) }, created: now)
             vm = try await VirtualMachineRepository.insert(sql, vm, nameSuffix: suffix)
             try await AffinityGroupService.addMembers(sql, instanceID: vm.id, groups: groups)
             var volumes: [Volume] = []
@@ -104,24 +102,7 @@ extension InstanceService {
 
         guard let rootDiskOffering = try await DiskOfferingRepository.find(sql, id: offering.diskOfferingID) else { throw CloudError.internalError() }
 
-        // CPU and memory: fixed by the offering, or given in details for custom offerings.
-        var cpu = offering.cpuNumber ?? 0, speed = Int64(offering.cpuSpeed ?? 0), memory = Int64(offering.memory ?? 0)
-        if offering.isCustomized {
-            let lower = Dictionary(r.details.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-            func number(_ key: String) throws -> Int64? {
-                guard let text = lower[key.lowercased()] else { return nil }
-                guard let n = Int64(text), n > 0 else { throw CloudError.invalidParameter("Invalid \(key) value \(text) for the custom offering") }
-                return n
-            }
-            if offering.cpuNumber == nil { guard let n = try number("cpuNumber") else { throw Self.customMissing }; cpu = Int(n) }
-            if offering.cpuSpeed == nil { guard let n = try number("cpuSpeed") else { throw Self.customMissing }; speed = n }
-            if offering.memory == nil { guard let n = try number("memory") else { throw Self.customMissing }; memory = n }
-            if let low = offering.minCPUNumber, cpu < low { throw CloudError.invalidParameter("The number of CPUs must be between \(low) and \(offering.maxCPUNumber ?? low)") }
-            if let high = offering.maxCPUNumber, cpu > high { throw CloudError.invalidParameter("The number of CPUs must be between \(offering.minCPUNumber ?? 1) and \(high)") }
-            if let low = offering.minMemory, memory < Int64(low) { throw CloudError.invalidParameter("The memory must be between \(low) and \(offering.maxMemory ?? low) MB") }
-            if let high = offering.maxMemory, memory > Int64(high) { throw CloudError.invalidParameter("The memory must be between \(offering.minMemory ?? 32) and \(high) MB") }
-        }
-        guard cpu > 0, speed > 0, memory > 0 else { throw Self.customMissing }
+        let shape = try InstanceShape.resolve(offering: offering, details: r.details)
 
         // ROOT size: the template's, or rootdisksize, or the offering's fixed disk size.
         let templateSize = max(ref.size, ref.physicalSize)
@@ -173,11 +154,9 @@ extension InstanceService {
             throw CloudError.invalidParameter("Guest networks are not available in this release; deploy without networkids")
         }
         return ResolvedDeploy(owner: owner, zone: zone, offering: offering, rootDiskOffering: rootDiskOffering, template: template, templateSize: templateSize,
-                              dataDiskOffering: dataOffering, dataDiskSize: dataSize, rootSize: rootSize, cpu: cpu, cpuSpeed: speed, memory: memory,
+                              dataDiskOffering: dataOffering, dataDiskSize: dataSize, rootSize: rootSize, shape: shape,
                               hostName: hostName, displayName: displayName)
     }
-
-    static let customMissing = CloudError.invalidParameter("Need to specify custom parameter values cpu, cpu speed and memory when using custom offering")
 
     /// An offering limited to domains or zones must include the owner's domain (or one above
     /// it) and the zone.

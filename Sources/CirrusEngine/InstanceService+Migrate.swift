@@ -303,7 +303,9 @@ extension InstanceService {
         guard let volume = try await db.read({ sql in try await VolumeRepository.find(sql, uuid: volumeUUID) }) else {
             throw CloudError.invalidParameter("Unable to find volume by id \(volumeUUID.uuidString.lowercased())")
         }
-        try await db.read { sql in try await self.checkAccess(sql, caller: caller, accountID: volume.accountID) }
+        try await db.read { sql in
+            try await Ownership.checkAccess(sql, caller: caller, accountID: volume.accountID, domainID: volume.domainID, resource: "volume \(volume.name)")
+        }
         let vm = try await volume.instanceID.mapAsync { id in try await db.read { sql in try await VirtualMachineRepository.find(sql, id: id) } } ?? nil
         let snapshot = try await placement.snapshot()
         let factor = (try? await config.double(Settings.storageOverprovisioning)).map { String($0) } ?? "2.0"

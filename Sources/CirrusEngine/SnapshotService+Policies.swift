@@ -67,7 +67,7 @@ extension SnapshotService {
             guard let p = try await SnapshotPolicyRepository.find(sql, uuid: uuid) else {
                 throw CloudError.invalidParameter("Unable to find snapshot policy with id \(uuid.uuidString.lowercased())")
             }
-            try await self.instances.checkAccess(sql, caller: caller, accountID: p.accountID)
+            try await Ownership.checkAccess(sql, caller: caller, accountID: p.accountID, domainID: p.domainID, resource: "snapshot policy \(p.uuid.uuidString.lowercased())")
             return p
         }
     }
@@ -90,7 +90,7 @@ extension SnapshotService {
                 guard let p = try await SnapshotPolicyRepository.find(sql, uuid: id) else {
                     throw CloudError.invalidParameter("Policy id given: \(id.uuidString.lowercased()) does not exist")
                 }
-                try await self.instances.checkAccess(sql, caller: caller, accountID: p.accountID)
+                try await Ownership.checkAccess(sql, caller: caller, accountID: p.accountID, domainID: p.domainID, resource: "snapshot policy \(p.uuid.uuidString.lowercased())")
                 policies.append(p)
             }
             let now = Date()
@@ -110,12 +110,12 @@ extension SnapshotService {
             f.display = display
             if let id {
                 guard let p = try await SnapshotPolicyRepository.find(sql, uuid: id) else { return Listing(items: [], total: 0) }
-                try await self.instances.checkAccess(sql, caller: caller, accountID: p.accountID)
+                try await Ownership.checkAccess(sql, caller: caller, accountID: p.accountID, domainID: p.domainID, resource: "snapshot policy \(p.uuid.uuidString.lowercased())")
                 f.id = p.id
             }
             if let volumeID {
                 guard let v = try await VolumeRepository.find(sql, uuid: volumeID) else { throw CloudError.invalidParameter("Unable to find volume with id \(volumeID.uuidString.lowercased())") }
-                try await self.instances.checkAccess(sql, caller: caller, accountID: v.accountID)
+                try await Ownership.checkAccess(sql, caller: caller, accountID: v.accountID, domainID: v.domainID, resource: "volume \(v.name)")
                 f.volumeID = v.id
             }
             var listing = try await SnapshotPolicyRepository.list(sql, f, offset: page.offset, limit: page.limit)

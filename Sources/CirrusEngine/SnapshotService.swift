@@ -73,7 +73,7 @@ public final class SnapshotService: Sendable {
         guard let v = try await VolumeRepository.find(sql, uuid: uuid) else {
             throw CloudError.invalidParameter("Unable to find volume with id \(uuid.uuidString.lowercased())")
         }
-        try await instances.checkAccess(sql, caller: caller, accountID: v.accountID)
+        try await Ownership.checkAccess(sql, caller: caller, accountID: v.accountID, domainID: v.domainID, resource: "volume \(v.name)")
         return v
     }
 
@@ -83,7 +83,7 @@ public final class SnapshotService: Sendable {
             guard let s = try await SnapshotRepository.find(sql, uuid: uuid) else {
                 throw CloudError.invalidParameter("Unable to find snapshot with id \(uuid.uuidString.lowercased())")
             }
-            try await self.instances.checkAccess(sql, caller: caller, accountID: s.accountID)
+            try await Ownership.checkAccess(sql, caller: caller, accountID: s.accountID, domainID: s.domainID, resource: "snapshot \(s.name)")
             return s
         }
     }

@@ -34,7 +34,7 @@ public final class VMSnapshotService: Sendable {
             guard let s = try await VMSnapshotRepository.find(sql, uuid: uuid) else {
                 throw CloudError.invalidParameter("Unable to find the VM snapshot with id \(uuid.uuidString.lowercased())")
             }
-            try await self.instances.checkAccess(sql, caller: caller, accountID: s.accountID)
+            try await Ownership.checkAccess(sql, caller: caller, accountID: s.accountID, domainID: s.domainID, resource: "VM snapshot \(s.name)")
             return s
         }
     }

@@ -51,7 +51,7 @@ extension VolumeService {
         guard let v = try await VolumeRepository.find(sql, uuid: uuid) else {
             throw CloudError.invalidParameter("Unable to find volume with ID: \(uuid.uuidString.lowercased())")
         }
-        try await checkAccess(sql, caller: caller, accountID: v.accountID)
+        try await Ownership.checkAccess(sql, caller: caller, accountID: v.accountID, domainID: v.domainID, resource: "volume \(v.name)")
         return v
     }
 
@@ -60,17 +60,8 @@ extension VolumeService {
         guard let vm = try await VirtualMachineRepository.find(sql, uuid: uuid), vm.type == .user else {
             throw CloudError.invalidParameter("Please specify a valid User VM.")
         }
-        try await checkAccess(sql, caller: caller, accountID: vm.accountID)
+        try await Ownership.checkAccess(sql, caller: caller, accountID: vm.accountID, domainID: vm.domainID, resource: "VM instance \(vm.instanceName)")
         return vm
-    }
-
-    /// 531 unless the caller owns the account or administers its domain.
-    func checkAccess(_ sql: any SQLDatabase, caller: Caller, accountID: Int64) async throws {
-        if caller.isRootAdmin || caller.account.id == accountID { return }
-        guard let account = try await AccountRepository.find(sql, id: accountID), let domain = try await DomainRepository.find(sql, id: account.domainID),
-              caller.isAdmin, caller.administers(domainPath: domain.path) else {
-            throw CloudError.permissionDenied("Account \(caller.account.name) does not have permission to operate on this resource")
-        }
     }
 
     /// The volume as `listVolumes` shows it (destroyed ones included).

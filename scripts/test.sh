@@ -18,6 +18,9 @@
 #   SKIP_STAGES="swift-test-pg interop-pg"   skip the named stages (developer convenience)
 #   PYTEST_ARGS="-x -k session"              extra pytest arguments for the interop runs
 #   CIRRUS_PG_PORT                           PostgreSQL port (default 55432)
+#   SUITE_LIMIT                              seconds one test stage may take before it is
+#                                            ended and counted failed (default 1200), so a
+#                                            hang costs one stage, not the whole CI budget
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +30,7 @@ if [[ -d /opt/swift/usr/bin && ":$PATH:" != *":/opt/swift/usr/bin:"* ]]; then
 fi
 
 ARTIFACTS="$REPO/.build/test-artifacts"
+SUITE_LIMIT="${SUITE_LIMIT:-1200}"
 mkdir -p "$ARTIFACTS"
 T0=$(date +%s)
 FAILED=0
@@ -111,6 +115,7 @@ run_stage() {
         FAILED=1
         SUMMARY+=("$(printf '  FAIL  %-18s %5ss  (exit %s)' "$name" "$secs" "$rc")")
     fi
+    [[ $rc -eq 124 ]] && echo "[test.sh] $name: ended after ${SUITE_LIMIT}s (SUITE_LIMIT); the last tests started above are the ones that hung"
     banner "$name: $([[ $rc -eq 0 ]] && echo ok || echo "FAILED (exit $rc)") after ${secs}s"
     return $rc
 }
@@ -133,7 +138,7 @@ if run_stage swift-build swift build --build-tests; then
 fi
 
 if [[ $BUILD_OK -eq 1 ]]; then
-    run_stage swift-test-sqlite swift test --skip-build
+    run_stage swift-test-sqlite timeout -k 30 "$SUITE_LIMIT" swift test --skip-build
 else
     skip_stage swift-test-sqlite "build failed"
 fi
@@ -153,7 +158,7 @@ if [[ $BUILD_OK -ne 1 ]]; then
 elif [[ -z "$PG_URL" ]]; then
     skipped_by_env swift-test-pg || skip_stage swift-test-pg "no PostgreSQL"
 else
-    run_stage swift-test-pg env CIRRUS_TEST_DATABASE_URL="$PG_URL" swift test --skip-build
+    run_stage swift-test-pg env CIRRUS_TEST_DATABASE_URL="$PG_URL" timeout -k 30 "$SUITE_LIMIT" swift test --skip-build
 fi
 
 if [[ -x .venv/bin/python ]]; then PYTHON="$REPO/.venv/bin/python"; else PYTHON="$(command -v python3)"; fi
@@ -168,7 +173,7 @@ run_interop() {
         CIRRUS_INTEROP_DATABASE_URL="$db" \
         CIRRUS_INTEROP_LOG_DIR="$dir" \
         CIRRUS_INTEROP_PIDFILE="$dir/server.pid" \
-        "$PYTHON" -m pytest Tests/interop --junitxml="$dir/junit.xml" ${PYTEST_ARGS:-}
+        timeout -k 30 "$SUITE_LIMIT" "$PYTHON" -m pytest Tests/interop --junitxml="$dir/junit.xml" ${PYTEST_ARGS:-}
 }
 
 if [[ $BUILD_OK -ne 1 ]]; then

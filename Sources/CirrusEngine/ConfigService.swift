@@ -37,6 +37,10 @@ public actor ConfigService {
     public nonisolated let definitions: [String: ConfigDefinition]
     private var values: [String: [ScopeKey: String]] = [:]
     private var loadedAt: Date = .distantPast
+    /// The re-read of the table under way, if any (one at a time).
+    private var inflight: Task<Void, any Error>?
+    /// Bumped by every change this server makes, so that a re-read begun before it is not applied.
+    private var generation = 0
     /// How long a snapshot of the table is trusted before it is read again (other management
     /// servers may have changed it).
     private let refreshInterval: TimeInterval
@@ -49,9 +53,48 @@ public actor ConfigService {
         self.refreshInterval = refreshInterval
     }
 
+    /// Makes sure a snapshot of the table exists, and starts a background re-read when it is
+    /// older than `refreshInterval`.
+    ///
+    /// Only the very first load (or the first after ``invalidate()``) is waited for. A stale
+    /// snapshot is served while the re-read runs: callers are often inside a transaction that
+    /// holds a pooled connection, and waiting there for a second connection deadlocks a
+    /// PostgreSQL pool whose every connection is held that way. The read runs detached, on a
+    /// connection of its own, outside the caller's transaction.
     private func refreshIfStale() async throws {
-        guard Date().timeIntervalSince(loadedAt) > refreshInterval else { return }
-        let rows = try await db.read { try await ConfigurationRepository.all($0) }
+        if loadedAt == .distantPast {
+            // A read that began before a local change is discarded; read again (a few times at most).
+            for _ in 0..<3 where loadedAt == .distantPast {
+                try await (inflight ?? startRefresh()).value
+            }
+        } else if inflight == nil, Date().timeIntervalSince(loadedAt) > refreshInterval {
+            _ = startRefresh()
+        }
+    }
+
+    private func startRefresh() -> Task<Void, any Error> {
+        let db = self.db
+        let startedAt = generation
+        let task = Task.detached { [self] in
+            do {
+                let rows = try await db.read { try await ConfigurationRepository.all($0) }
+                await self.apply(rows, ifGeneration: startedAt)
+            } catch {
+                await self.refreshEnded()
+                throw error
+            }
+        }
+        inflight = task
+        return task
+    }
+
+    private func refreshEnded() { inflight = nil }
+
+    /// Takes a re-read, unless this server changed a value since the read began (the read
+    /// may predate that change; the next one will include it).
+    private func apply(_ rows: [ConfigurationRepository.Value], ifGeneration startedAt: Int) {
+        inflight = nil
+        guard generation == startedAt else { return }
         var fresh: [String: [ScopeKey: String]] = [:]
         for row in rows { fresh[row.name, default: [:]][ScopeKey(scope: row.scope, id: row.scopeID)] = row.value }
         values = fresh
@@ -110,6 +153,7 @@ public actor ConfigService {
         let normalised = try def.type.validate(raw, name: name, range: def.range, options: def.options)
         try await ConfigurationRepository.set(sql, .init(name: name, scope: scope, scopeID: scopeID, value: normalised), at: Date())
         values[name, default: [:]][ScopeKey(scope: scope, id: scopeID)] = normalised
+        generation += 1
         return ConfigEntry(definition: def, value: normalised, scope: scope)
     }
 
@@ -121,10 +165,14 @@ public actor ConfigService {
         }
         try await ConfigurationRepository.remove(sql, name: name, scope: scope, scopeID: scopeID)
         values[name]?[ScopeKey(scope: scope, id: scopeID)] = nil
+        generation += 1
         let fallback = scope == .global ? def.defaultValue : (values[name]?[ScopeKey(scope: .global, id: 0)] ?? def.defaultValue)
         return ConfigEntry(definition: def, value: fallback, scope: scope)
     }
 
     /// Forgets the cached snapshot (tests, and after changes made in a transaction that rolled back).
-    public func invalidate() { loadedAt = .distantPast }
+    public func invalidate() {
+        loadedAt = .distantPast
+        generation += 1
+    }
 }

@@ -120,6 +120,7 @@ public final class PostgresDatabase: Database {
     /// commits on its own).
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try checkOpen()
+        try TransactionScope.checkNoReadInside(self)
         return try await client.withConnection { connection in
             try await body(connection.sql())
         }

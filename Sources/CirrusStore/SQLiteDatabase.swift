@@ -200,6 +200,7 @@ public final class SQLiteDatabase: Database {
     /// Reader connections are read-only (`query_only`); use ``transaction(_:)`` to write.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try checkOpen()
+        try TransactionScope.checkNoReadInside(self)
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         let reader = readers[Int(UInt(bitPattern: index) % UInt(readers.count))]
         return try await body(reader.sql())
@@ -428,6 +429,19 @@ enum TransactionScope {
             throw StoreError(
                 "transaction(_:) was called inside a transaction on the same database; "
                     + "use the SQLDatabase passed to the outer transaction instead"
+            )
+        }
+    }
+
+    /// A `read` from inside a transaction on the same database would use a second
+    /// connection: it does not see the transaction's changes, and on a pool whose every
+    /// connection is held by such transactions it waits forever. Refused like nesting.
+    static func checkNoReadInside(_ database: AnyObject) throws {
+        let owner = ObjectIdentifier(database)
+        if markers.contains(where: { $0.owner == owner && $0.isActive.load(ordering: .acquiring) }) {
+            throw StoreError(
+                "read(_:) was called inside a transaction on the same database; "
+                    + "use the SQLDatabase passed to the transaction instead"
             )
         }
     }

@@ -15,6 +15,18 @@ func rowCount(_ sql: any SQLDatabase, _ table: String) async throws -> Int {
     return try row?.decode(column: "n", as: Int.self) ?? -1
 }
 
+/// Inserts into `items` in a transaction and, before it commits, counts the rows from a
+/// detached task, which inherits no transaction.
+func insertThenCountDetached(_ db: any Database) async throws -> Int {
+    let counter: @Sendable () async throws -> Int = {
+        try await Task.detached { try await db.read { try await rowCount($0, "items") } }.value
+    }
+    return try await db.transaction { sql in
+        try await sql.raw("INSERT INTO items (id) VALUES (2)").run()
+        return try await counter()
+    }
+}
+
 @Suite("Database transactions and reads")
 struct DatabaseTests {
     @Test func committedTransactionIsVisibleToReads() async throws {
@@ -156,6 +168,28 @@ struct DatabaseTests {
             try await db.transaction { sql in try await sql.raw("INSERT INTO items (id) VALUES (1)").run() }
             try await db.transaction { sql in try await sql.raw("INSERT INTO items (id) VALUES (2)").run() }
             #expect(try await db.read { try await rowCount($0, "items") } == 2)
+        }
+    }
+
+    /// A read on a second connection from inside a transaction would not see the
+    /// transaction's rows, and on a PostgreSQL pool whose every connection is held by such
+    /// transactions it would wait forever (this hung a CI run); it is refused.
+    @Test func readInsideATransactionOnSameDatabaseThrowsInsteadOfDeadlocking() async throws {
+        try await withTestDatabase { db in
+            try await db.transaction { sql in
+                try await sql.raw("CREATE TABLE items (id BIGINT PRIMARY KEY)").run()
+            }
+            await #expect(throws: StoreError.self) {
+                try await db.transaction { sql in
+                    try await sql.raw("INSERT INTO items (id) VALUES (1)").run()
+                    _ = try await db.read { try await rowCount($0, "items") }
+                }
+            }
+            #expect(try await db.read { try await rowCount($0, "items") } == 0)
+            // A detached task does not inherit the transaction and may read (it sees committed rows only).
+            let seen = try await insertThenCountDetached(db)
+            #expect(seen == 0)
+            #expect(try await db.read { try await rowCount($0, "items") } == 1)
         }
     }
 

@@ -26,7 +26,7 @@ final class TestCloud: Sendable {
 
     static var logger: Logger {
         var logger = Logger(label: "cirrus.apitests")
-        logger.logLevel = ProcessInfo.processInfo.environment["CIRRUS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["CIRRUS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         return logger
     }
 

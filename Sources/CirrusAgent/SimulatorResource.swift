@@ -15,6 +15,10 @@ public final class SimulatorResource: HostResource {
         public var speed: Int64
         public var memory: Int64
         public var powerState: PowerState
+        /// What the config drive of the last start carried: SSH public keys, user data, password.
+        public var sshPublicKeys: [String] = []
+        public var userData: String?
+        public var password: String?
     }
 
     /// Why a simulated instance could not start.
@@ -70,6 +74,9 @@ public final class SimulatorResource: HostResource {
         case .startInstance(let vm):
             do {
                 try startInstance(name: vm.name, cpus: vm.cpus, speed: vm.speed, memory: vm.memory)
+                instances.withLock {
+                    $0[vm.name]?.sshPublicKeys = vm.sshPublicKeys; $0[vm.name]?.userData = vm.userData; $0[vm.name]?.password = vm.password
+                }
                 return .success("Started \(vm.name)")
             } catch {
                 return .failure(error.description)
@@ -110,6 +117,16 @@ public final class SimulatorResource: HostResource {
             return .success()
         case .revertToVMSnapshot(let snapshot):
             return .success(snapshot.snapshotName)
+        case .scaleInstance(let scale):
+            guard instances.withLock({ $0[scale.name]?.powerState == .powerOn }) else {
+                return .failure("Instance \(scale.name) is not running on \(spec.name)")
+            }
+            do {
+                try startInstance(name: scale.name, cpus: scale.cpus, speed: scale.speed, memory: scale.memory)
+                return .success("Scaled \(scale.name)")
+            } catch {
+                return .failure(error.description)
+            }
         case .unsupported:
             return .unsupported(command)
         }
@@ -124,7 +141,9 @@ public final class SimulatorResource: HostResource {
             let cpu = running.reduce(Int64(0)) { $0 + Int64($1.cpus) * $1.speed } + Int64(cpus) * speed
             let mem = running.reduce(Int64(0)) { $0 + $1.memory } + memory
             guard cpu <= Int64(spec.capacity.cpuCores) * spec.capacity.cpuSpeed, mem <= spec.capacity.memory else { throw InsufficientResources() }
-            all[name] = Instance(name: name, cpus: cpus, speed: speed, memory: memory, powerState: .powerOn)
+            let previous = all[name]
+            all[name] = Instance(name: name, cpus: cpus, speed: speed, memory: memory, powerState: .powerOn,
+                                 sshPublicKeys: previous?.sshPublicKeys ?? [], userData: previous?.userData, password: previous?.password)
         }
     }
 

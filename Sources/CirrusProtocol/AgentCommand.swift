@@ -37,6 +37,8 @@ public enum AgentCommand: Sendable, Equatable {
     case createVMSnapshot(VMSnapshotTO)
     case deleteVMSnapshot(VMSnapshotTO)
     case revertToVMSnapshot(VMSnapshotTO)
+    /// Change the CPU and memory of a running instance in place.
+    case scaleInstance(ScaleInstanceCommand)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -63,6 +65,7 @@ public enum AgentCommand: Sendable, Equatable {
         case .createVMSnapshot: "CreateVMSnapshotCommand"
         case .deleteVMSnapshot: "DeleteVMSnapshotCommand"
         case .revertToVMSnapshot: "RevertToVMSnapshotCommand"
+        case .scaleInstance: "ScaleVmCommand"
         case .unsupported(let name): name
         }
     }
@@ -134,6 +137,7 @@ extension AgentCommand: Codable {
         case "CreateVMSnapshotCommand": self = .createVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
         case "DeleteVMSnapshotCommand": self = .deleteVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
         case "RevertToVMSnapshotCommand": self = .revertToVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
+        case "ScaleVmCommand": self = .scaleInstance(try c.decode(ScaleInstanceCommand.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -152,6 +156,7 @@ extension AgentCommand: Codable {
         case .createVolume(let v), .deleteVolume(let v), .resizeVolume(let v): try c.encode(v, forKey: .args)
         case .snapshotVolume(let v), .deleteSnapshot(let v), .revertSnapshot(let v): try c.encode(v, forKey: .args)
         case .createVMSnapshot(let v), .deleteVMSnapshot(let v), .revertToVMSnapshot(let v): try c.encode(v, forKey: .args)
+        case .scaleInstance(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }

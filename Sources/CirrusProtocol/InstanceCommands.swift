@@ -35,17 +35,20 @@ public struct InstanceTO: Codable, Sendable, Equatable {
     public var limitCPUUse: Bool
     public var osType: String?
     public var disks: [DiskTO]
-    /// Base64 user data, the SSH public keys and the host name, for the config drive.
+    /// Base64 user data, the SSH public keys, the host name and a new password, for the config drive.
     public var userData: String?
     public var sshPublicKeys: [String]
     public var hostName: String
+    /// A password set at deploy or by resetPasswordForVirtualMachine, not yet delivered.
+    public var password: String?
     public var bootArgs: String?
 
     public init(name: String, uuid: String, cpus: Int, speed: Int64, memory: Int64, limitCPUUse: Bool = false, osType: String? = nil,
-                disks: [DiskTO] = [], userData: String? = nil, sshPublicKeys: [String] = [], hostName: String, bootArgs: String? = nil) {
+                disks: [DiskTO] = [], userData: String? = nil, sshPublicKeys: [String] = [], hostName: String, password: String? = nil,
+                bootArgs: String? = nil) {
         self.name = name; self.uuid = uuid; self.cpus = cpus; self.speed = speed; self.memory = memory; self.limitCPUUse = limitCPUUse
         self.osType = osType; self.disks = disks; self.userData = userData; self.sshPublicKeys = sshPublicKeys; self.hostName = hostName
-        self.bootArgs = bootArgs
+        self.password = password; self.bootArgs = bootArgs
     }
 }
 
@@ -58,6 +61,19 @@ public struct StopInstanceCommand: Codable, Sendable, Equatable {
     public init(name: String, forced: Bool = false) {
         self.name = name
         self.forced = forced
+    }
+}
+
+/// `ScaleVmCommand`: give a running instance `cpus` × `speed` MHz and `memory` bytes in place
+/// (hot-plug; the instance must have been started dynamically scalable).
+public struct ScaleInstanceCommand: Codable, Sendable, Equatable {
+    public var name: String
+    public var cpus: Int
+    public var speed: Int64
+    public var memory: Int64
+
+    public init(name: String, cpus: Int, speed: Int64, memory: Int64) {
+        self.name = name; self.cpus = cpus; self.speed = speed; self.memory = memory
     }
 }
 

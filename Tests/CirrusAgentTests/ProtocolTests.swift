@@ -64,13 +64,14 @@ struct ProtocolTests {
     func instanceCommands() throws {
         let vm = InstanceTO(name: "i-2-5-VM", uuid: "u", cpus: 2, speed: 1000, memory: 1 << 30,
                             disks: [DiskTO(volumeUUID: "v", type: "ROOT", deviceID: 0, sizeBytes: 1 << 32, poolUUID: "p", path: "v", templatePath: "t", create: true)],
-                            userData: "e30=", sshPublicKeys: ["ssh-rsa AAAA"], hostName: "web")
+                            userData: "e30=", sshPublicKeys: ["ssh-rsa AAAA"], hostName: "web", password: "s3cret")
         let volume = VolumeTO(volumeUUID: "v", poolUUID: "p", path: "v", sizeBytes: 5)
         let commands: [(AgentCommand, String)] = [
             (.startInstance(vm), "StartCommand"), (.stopInstance(StopInstanceCommand(name: "i-2-5-VM", forced: true)), "StopCommand"),
             (.rebootInstance(name: "i-2-5-VM"), "RebootCommand"), (.prepareForMigration(vm), "PrepareForMigrationCommand"),
             (.migrateInstance(MigrateInstanceCommand(name: "i-2-5-VM", destinationGUID: "g", destinationIP: "192.0.2.1")), "MigrateCommand"),
             (.createVolume(volume), "CreateObjectCommand"), (.deleteVolume(volume), "DeleteCommand"), (.resizeVolume(volume), "ResizeVolumeCommand"),
+            (.scaleInstance(ScaleInstanceCommand(name: "i-2-5-VM", cpus: 4, speed: 2000, memory: 4 << 30)), "ScaleVmCommand"),
         ]
         for (command, name) in commands {
             let text = try AgentProtocol.encode(Envelope(id: 7, kind: .request, deadline: 5, body: .command(command)))

@@ -27,6 +27,7 @@ extension InstanceService {
         let suffix = try await config.value(Settings.instanceNameSuffix)
         // User data limits depend on the request method (GET or POST) and a setting.
         let inlineUserData = try await r.userData.asyncMap { try await self.userData.validate(base64: $0, method: r.isPost ? .post : .get) }
+        let generated = try await generatePassword()
         return try await db.transaction { sql in
             let d = try await self.resolve(sql, caller: caller, r)
             let keys = try await KeyPairService.resolve(sql, names: r.keyPairs, owner: d.owner)
@@ -41,7 +42,7 @@ extension InstanceService {
                                     limitCPUUse: d.offering.limitCPUUse,
                                     dynamicallyScalable: (r.dynamicallyScalable ?? d.template.isDynamicallyScalable) && d.offering.dynamicScalingEnabled,
                                     osTypeID: d.template.osTypeID, hypervisorType: HypervisorType(caseInsensitive: d.template.hypervisor ?? "") ?? .simulator,
-                                    group: r.group, keyPairs: keys.map(\.name), userData: data.base64, userDataID: data.userDataID,
+                                    group: r.group, password: d.template.passwordEnabled ? generated : nil, keyPairs: keys.map(\.name), userData: data.base64, userDataID: data.userDataID,
                                     userDataDetails: r.userDataDetails,
                                     details: r.details.filter { !InstanceShape.detailKeys.contains($0.key.lowercased()) }, created: now)
             vm = try await VirtualMachineRepository.insert(sql, vm, nameSuffix: suffix)

@@ -127,6 +127,8 @@ extension InstanceService {
                     try await self.recordUsage(sql, UsageEventType.vmStart, running)
                     var changes = VirtualMachineChanges()
                     changes.powerState = .on; changes.powerStateUpdated = Date(); changes.lastHostID = place.hostID
+                    // The host has the pending password now (config drive); it is not kept or sent again.
+                    if running.password != nil { changes.password = .some(nil) }
                     guard try await VirtualMachineRepository.transition(sql, id: vm.id, from: .starting, to: .running, changes) else { throw LostRace() }
                     for (i, v) in started.volumes.enumerated() where newSizes[i] > 0 {
                         try await VolumeRepository.transition(sql, id: v.id, from: .creating, to: .ready)
@@ -135,6 +137,7 @@ extension InstanceService {
                 current.state = .running
                 current.powerState = .on
                 current.lastHostID = place.hostID
+                current.password = nil
                 return current
             }
             lastFailure = answer.details
@@ -157,17 +160,20 @@ extension InstanceService {
     /// The instance as the host sees it.
     func instanceTO(_ vm: VirtualMachine, context: StartContext, placement place: Placement, created: [Int64]) async throws -> InstanceTO {
         let poolIDs = Set(place.poolIDs)
-        let pools = try await db.read { sql in
+        let (pools, keys) = try await db.read { sql in
             var out: [Int64: String] = [:]
             for id in poolIDs { if let p = try await StoragePoolRepository.find(sql, id: id) { out[id] = p.uuid.uuidString.lowercased() } }
-            return out
+            let pairs = vm.keyPairs.isEmpty ? [] : try await SSHKeyPairRepository.find(sql, accountID: vm.accountID, names: vm.keyPairs)
+            return (out, pairs)
         }
+        // In the order the instance names them; a key pair deleted since is left out.
+        let publicKeys = vm.keyPairs.compactMap { name in keys.first { $0.name == name }?.publicKey }
         let disks = context.volumes.enumerated().map { i, v in
             DiskTO(volumeUUID: v.uuid.uuidString.lowercased(), type: v.type.rawValue, deviceID: v.deviceID ?? i, sizeBytes: v.size, poolUUID: pools[place.poolIDs[i]] ?? "",
                    path: v.path ?? v.uuid.uuidString.lowercased(), templatePath: v.type == .root ? context.templatePath : nil, create: created[i] > 0)
         }
         return InstanceTO(name: vm.instanceName, uuid: vm.uuid.uuidString.lowercased(), cpus: vm.cpu, speed: vm.cpuSpeed, memory: vm.memoryDemand, limitCPUUse: vm.limitCPUUse,
-                          disks: disks, userData: vm.userData, hostName: vm.hostName)
+                          disks: disks, userData: vm.userData, sshPublicKeys: publicKeys, hostName: vm.hostName, password: vm.password)
     }
 
     /// Gives back one failed attempt's host and pools; its volumes return to Allocated.

@@ -6,6 +6,9 @@ extension Settings {
     public static let sshKeyLength = ConfigDefinition("ssh.key.length", category: "Advanced", type: .integer, default: "2048",
         description: "The RSA key size (bits) of key pairs made by createSSHKeyPair", options: ["2048", "3072", "4096"])
 
-    /// The settings of SSH key pairs and user data.
-    static let instances: [ConfigDefinition] = [userDataMaxLength, sshKeyLength]
+    public static let vmPasswordLength = ConfigDefinition("vm.password.length", category: "Advanced", type: .integer, default: "6",
+        description: "The length of the passwords generated for instances of password-enabled templates", range: 6...64)
+
+    /// The settings of SSH key pairs, user data and instance passwords.
+    static let instances: [ConfigDefinition] = [userDataMaxLength, sshKeyLength, vmPasswordLength]
 }

@@ -74,7 +74,7 @@ enum InstanceCommands {
             r.diskOfferingID = p.uuid("diskofferingid"); r.size = p.long("size"); r.rootDiskSize = p.long("rootdisksize")
             r.name = p.string("name"); r.displayName = p.string("displayname"); r.group = p.string("group")
             r.accountName = p.string("account"); r.domainID = p.uuid("domainid")
-            r.keyPairs = (p.list("keypairs") ?? []) + (p.string("keypair").map { [$0] } ?? [])
+            r.keyPairs = InstanceManageCommands.keyPairNames(ctx)
             r.userData = p.string("userdata"); r.userDataID = p.uuid("userdataid"); r.userDataDetails = details(ctx, "userdatadetails")
             r.affinityGroupIDs = p.uuidList("affinitygroupids") ?? []; r.affinityGroupNames = p.list("affinitygroupnames") ?? []
             r.details = details(ctx); r.startVM = p.bool("startvm", default: true); r.displayVM = p.bool("displayvm")
@@ -85,10 +85,12 @@ enum InstanceCommands {
             return plan(vm, created: true)
         }, execute: { ctx in
             var vm = try await jobInstance(ctx)
+            // A password-enabled template's generated password is shown once, here.
+            let password = vm.password
             if ctx.parameters.bool("startvm", default: true) {
                 vm = try await ctx.engine.instances.start(vm, caller: ctx.caller, hints: try await hints(ctx), deploying: true)
             }
-            return try await render(ctx, vm)
+            return try await render(ctx, vm, password: password)
         })),
         CommandSpec("startVirtualMachine", description: "Starts a Stopped instance", parameters: [
             idParameter,

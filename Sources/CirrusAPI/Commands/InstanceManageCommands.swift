@@ -3,8 +3,9 @@ import CirrusModel
 import CirrusStore
 import Foundation
 
-/// API commands that manage running instances: migration between hosts and pools, and the
-/// migration listings.
+/// API commands that manage instances: offering changes and scaling, credentials (password,
+/// SSH keys, user data), affinity groups, owner changes, restore, migration between hosts and
+/// pools, and the migration listings.
 enum InstanceManageCommands {
     /// `migrateto[N].volume` / `migrateto[N].pool` pairs.
     static func migrateTo(_ ctx: CommandContext) throws -> [(volume: UUID, pool: UUID)] {
@@ -14,6 +15,11 @@ enum InstanceManageCommands {
             }
             return (v, p)
         }
+    }
+
+    /// `keypairs` and `keypair` together, as deploy takes them.
+    static func keyPairNames(_ ctx: CommandContext) -> [String] {
+        (ctx.parameters.list("keypairs") ?? []) + (ctx.parameters.string("keypair").map { [$0] } ?? [])
     }
 
     static let all: [CommandSpec] = [
@@ -32,6 +38,67 @@ enum InstanceManageCommands {
                                                                        details: InstanceCommands.details(ctx))
             return try await InstanceCommands.render(ctx, changed)
         }),
+        CommandSpec("resetPasswordForVirtualMachine", description: "Gives a Stopped instance of a password-enabled template a new password, delivered on its next start and shown once in the answer", parameters: [
+            InstanceCommands.idParameter,
+            ParameterSpec("password", .string, length: 255, since: "4.19", description: "the new password (generated when absent)"),
+        ], response: Schemas.virtualMachine.description, access: .all, event: CommandEvent(EventType.vmResetPassword, "Resetting the password of VM instance"),
+        handler: .async(prepare: { ctx in
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try ctx.parameters.requiredUUID("id"))
+            try await ctx.engine.instances.checkResetPassword(vm, password: ctx.parameters.string("password"))
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let (vm, password) = try await ctx.engine.instances.resetPassword(try await InstanceCommands.jobInstance(ctx), caller: ctx.caller,
+                                                                             password: ctx.parameters.string("password"))
+            return try await InstanceCommands.render(ctx, vm, password: password)
+        })),
+        CommandSpec("resetSSHKeyForVirtualMachine", description: "Gives a Stopped instance other SSH key pairs (and a new password if its template is password-enabled), delivered on its next start", parameters: [
+            InstanceCommands.idParameter,
+            ParameterSpec("keypair", .string, description: "the name of the key pair"),
+            ParameterSpec("keypairs", .list(.string), since: "4.17", description: "the names of several key pairs"),
+            ParameterSpec("account", .string, description: "the owner of the key pairs (admins, with domainid)"),
+            ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "the domain of that account"),
+        ], response: Schemas.virtualMachine.description, access: .all, event: CommandEvent(EventType.vmResetSSHKey, "Resetting the SSH keys of VM instance"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("id"))
+            _ = try await ctx.engine.instances.checkResetSSHKeys(vm, caller: ctx.caller, names: keyPairNames(ctx), accountName: p.string("account"), domainID: p.uuid("domainid"))
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let (vm, password) = try await ctx.engine.instances.resetSSHKeys(try await InstanceCommands.jobInstance(ctx), caller: ctx.caller, names: keyPairNames(ctx),
+                                                                            accountName: p.string("account"), domainID: p.uuid("domainid"))
+            return try await InstanceCommands.render(ctx, vm, password: password)
+        })),
+        CommandSpec("resetUserDataForVirtualMachine", description: "Gives a Stopped instance other user data, inline or registered, delivered on its next start", parameters: [
+            InstanceCommands.idParameter,
+            ParameterSpec("userdata", .string, length: 1_048_576, description: "base64 user data"),
+            ParameterSpec("userdataid", .uuid, related: ["listUserData"], description: "registered user data to use"),
+            ParameterSpec("userdatadetails", .map, description: "values for the parameters of the registered user data"),
+            ParameterSpec("account", .string, description: "accepted for compatibility; the instance's owner is used"),
+            ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "accepted for compatibility"),
+        ], response: Schemas.virtualMachine.description, access: .all, handler: .sync { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("id"))
+            let reset = UserDataReset(userData: p.string("userdata"), userDataID: p.uuid("userdataid"), details: InstanceCommands.details(ctx, "userdatadetails"),
+                                      isPost: ctx.isPost)
+            return try await InstanceCommands.render(ctx, try await ctx.engine.instances.resetUserData(vm, caller: ctx.caller, reset))
+        }),
+        CommandSpec("updateVMAffinityGroup", description: "Replaces the affinity groups of a Stopped instance; the next start places it by them", parameters: [
+            InstanceCommands.idParameter,
+            ParameterSpec("affinitygroupids", .list(.uuid), related: ["listAffinityGroups"], description: "the affinity groups (an empty list removes all)"),
+            ParameterSpec("affinitygroupnames", .list(.string), description: "the affinity groups by name (not with affinitygroupids)"),
+        ], response: Schemas.virtualMachine.description, access: .all, event: CommandEvent(EventType.vmAffinityGroupUpdate, "Updating the affinity groups of VM instance"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("id"))
+            try await ctx.engine.instances.checkAffinityUpdate(vm, ids: p.uuidList("affinitygroupids") ?? [], names: p.list("affinitygroupnames") ?? [])
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.updateAffinityGroups(try await InstanceCommands.jobInstance(ctx), caller: ctx.caller,
+                                                                        ids: p.uuidList("affinitygroupids") ?? [], names: p.list("affinitygroupnames") ?? [])
+            return try await InstanceCommands.render(ctx, vm)
+        })),
         CommandSpec("migrateVirtualMachine", description: "Moves a Running instance to another host, or the volumes of a Stopped instance to another storage pool", parameters: [
             ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to migrate"),
             ParameterSpec("hostid", .uuid, related: ["listHosts", "findHostsForMigration"], description: "the destination host (chosen by placement when absent)"),

@@ -8,10 +8,12 @@ extension EventType {
     public static let vmRecover = "VM.RECOVER"
     public static let vmUpdate = "VM.UPDATE"
     public static let vmUpgrade = "VM.UPGRADE"
-    public static let vmScale = "VM.SCALE"
+    public static let vmScale = "VM.DYNAMIC.SCALE"
     public static let vmMigrate = "VM.MIGRATE"
     public static let vmRestore = "VM.RESTORE"
-    public static let vmAssign = "VM.ASSIGN"
+    public static let vmAssign = "VM.MOVE"
+    public static let vmAffinityGroupUpdate = "VM.AG.UPDATE"
+    public static let vmResetUserData = "VM.RESETUSERDATA"
     public static let vmResetPassword = "VM.RESETPASSWORD"
     public static let vmResetSSHKey = "VM.RESETSSHKEY"
     public static let vmPowerStateChange = "VM.POWER.STATE.CHANGE"
@@ -27,6 +29,6 @@ extension EventType {
 
     /// The instance and volume event types.
     static let compute: [String] = [vmCreate, vmStart, vmStop, vmReboot, vmDestroy, vmExpunge, vmRecover, vmUpdate, vmUpgrade, vmScale, vmMigrate,
-                                    vmRestore, vmAssign, vmResetPassword, vmResetSSHKey, vmPowerStateChange, volumeCreate, volumeDelete, volumeAttach,
+                                    vmRestore, vmAssign, vmAffinityGroupUpdate, vmResetUserData, vmResetPassword, vmResetSSHKey, vmPowerStateChange, volumeCreate, volumeDelete, volumeAttach,
                                     volumeDetach, volumeResize, volumeMigrate, volumeDestroy, volumeRecover, volumeUpdate]
 }

@@ -116,6 +116,13 @@ public final class PlacementService: Sendable {
         return true
     }
 
+    /// Grows (or, with negative figures, shrinks) what an instance holds on its host, within the
+    /// host's overprovisioned totals; in the caller's transaction. Returns whether it fitted.
+    public func resizeOnHost(_ sql: any SQLDatabase, hostID: Int64, cpu: Int64, memory: Int64) async throws -> Bool {
+        guard let host = try await snapshot().host(hostID) else { return false }
+        return try await AllocationRepository.resizeOnHost(sql, hostID: hostID, cpu: cpu, memory: memory, cpuLimit: host.cpuTotal, memoryLimit: host.memoryTotal)
+    }
+
     /// Mirrors a committed reservation (positive) or release (negative) in the snapshot.
     public func recordHost(_ hostID: Int64, cpu: Int64, memory: Int64) {
         state.withLock { $0.snapshot?.allocate(hostID: hostID, cpu: cpu, memory: memory) }

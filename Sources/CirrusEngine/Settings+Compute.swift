@@ -21,8 +21,10 @@ extension Settings {
         description: "Whether clusters past their CPU or memory disable thresholds take no new instances", scopes: [.zone])
     public static let startCommandWait = ConfigDefinition("start.command.wait", category: "Advanced", type: .integer, default: "600",
         description: "Seconds the management server waits for a host to start an instance", range: 1...86_400)
+    public static let enableDynamicScale = ConfigDefinition("enable.dynamic.scale.vm", category: "Advanced", type: .boolean, default: "false",
+        description: "Whether running instances may be scaled in place (scaleVirtualMachine)", scopes: [.zone])
 
     /// The settings of instances and their placement.
     static let compute: [ConfigDefinition] = [deploymentPlanner, allocationAlgorithm, startRetry, expungeDelay, expungeInterval, instanceNameSuffix,
-                                              allowUserExpungeRecover, clusterThresholdEnabled, startCommandWait]
+                                              allowUserExpungeRecover, clusterThresholdEnabled, startCommandWait, enableDynamicScale]
 }

@@ -44,6 +44,22 @@ public enum AllocationRepository {
             """).run()
     }
 
+    /// Changes what an instance already on a host holds there by `cpu` MHz and `memory` bytes
+    /// (scaling in place; either sign). Growth is taken only if it fits within the limits;
+    /// shrinking never goes below zero. Returns whether the change was made.
+    public static func resizeOnHost(_ sql: any SQLDatabase, hostID: Int64, cpu: Int64, memory: Int64, cpuLimit: Int64, memoryLimit: Int64) async throws -> Bool {
+        try await ensureHost(sql, hostID: hostID)
+        let rows = try await sql.raw("""
+            UPDATE host_allocations SET cpu_used = CASE WHEN cpu_used + \(bind: cpu) > 0 THEN cpu_used + \(bind: cpu) ELSE 0 END,
+              memory_used = CASE WHEN memory_used + \(bind: memory) > 0 THEN memory_used + \(bind: memory) ELSE 0 END
+            WHERE host_id = \(unsafeRaw: String(hostID))
+              AND (\(bind: cpu) <= 0 OR cpu_used + cpu_reserved + \(bind: cpu) <= \(bind: cpuLimit))
+              AND (\(bind: memory) <= 0 OR memory_used + memory_reserved + \(bind: memory) <= \(bind: memoryLimit))
+            RETURNING host_id
+            """).all()
+        return !rows.isEmpty
+    }
+
     /// Takes `bytes` on a pool if the allocated total stays within `limit`.
     public static func reservePool(_ sql: any SQLDatabase, poolID: Int64, bytes: Int64, limit: Int64) async throws -> Bool {
         try await ensurePool(sql, poolID: poolID)

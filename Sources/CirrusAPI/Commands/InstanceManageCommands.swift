@@ -38,6 +38,26 @@ enum InstanceManageCommands {
                                                                        details: InstanceCommands.details(ctx))
             return try await InstanceCommands.render(ctx, changed)
         }),
+        CommandSpec("scaleVirtualMachine", description: "Gives an instance another compute offering: a Running one grows in place (dynamic scaling), a Stopped one as changeServiceForVirtualMachine", parameters: [
+            InstanceCommands.idParameter,
+            ParameterSpec("serviceofferingid", .uuid, required: true, related: ["listServiceOfferings"], description: "the new compute offering"),
+            ParameterSpec("details", .map, description: "cpuNumber, cpuSpeed and memory for a custom offering"),
+            ParameterSpec("automigrate", .boolean, since: "4.17", description: "accepted for compatibility; volumes stay where they are"),
+            ParameterSpec("shrinkok", .boolean, since: "4.17", description: "accepted for compatibility; the ROOT volume is not resized"),
+            ParameterSpec("miniops", .long, since: "4.17", description: "accepted for compatibility"),
+            ParameterSpec("maxiops", .long, since: "4.17", description: "accepted for compatibility"),
+        ], response: Schemas.virtualMachine.description, access: .all, event: CommandEvent(EventType.vmScale, "Scaling VM instance"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("id"))
+            try await ctx.engine.instances.checkScale(vm, offeringID: try p.requiredUUID("serviceofferingid"), details: InstanceCommands.details(ctx))
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.scale(try await InstanceCommands.jobInstance(ctx), caller: ctx.caller,
+                                                          offeringID: try p.requiredUUID("serviceofferingid"), details: InstanceCommands.details(ctx))
+            return try await InstanceCommands.render(ctx, vm)
+        })),
         CommandSpec("resetPasswordForVirtualMachine", description: "Gives a Stopped instance of a password-enabled template a new password, delivered on its next start and shown once in the answer", parameters: [
             InstanceCommands.idParameter,
             ParameterSpec("password", .string, length: 255, since: "4.19", description: "the new password (generated when absent)"),

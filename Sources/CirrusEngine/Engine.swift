@@ -75,9 +75,9 @@ public final class Engine: Sendable {
         limits = ResourceLimitService(db: db, config: config)
         usage = UsageService(db: db)
         placement = PlacementService(db: db, config: config, logger: logger)
-        instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
-                                    limits: limits, usage: usage, userData: userData, logger: logger)
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
+        instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
+                                    limits: limits, usage: usage, userData: userData, volumes: volumes, logger: logger)
         snapshots = SnapshotService(db: db, config: config, events: events, agents: agents, instances: instances, limits: limits, usage: usage, logger: logger)
         vmSnapshots = VMSnapshotService(db: db, events: events, agents: agents, instances: instances, usage: usage, logger: logger)
         instances.attachToAgents()

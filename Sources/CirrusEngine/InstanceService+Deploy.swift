@@ -96,26 +96,12 @@ extension InstanceService {
             throw CloudError.invalidParameter("Deploying from an ISO needs a disk offering for the ROOT volume; give a template id instead")
         }
         try await checkTemplateAccess(sql, caller: caller, template: template, owner: owner)
-        let refs = try await TemplateRepository.refs(sql, templateIDs: [template.id])[template.id] ?? []
-        guard let ref = refs.first(where: { $0.state == .downloaded && ($0.zoneID == nil || $0.zoneID == zone.id) }) else {
-            throw CloudError.invalidParameter("Template \(template.name) has not been completely downloaded to zone \(zone.uuid.uuidString.lowercased())")
-        }
+        let templateSize = try await readyTemplateSize(sql, template, zone: zone)
 
         guard let rootDiskOffering = try await DiskOfferingRepository.find(sql, id: offering.diskOfferingID) else { throw CloudError.internalError() }
 
         let shape = try InstanceShape.resolve(offering: offering, details: r.details)
-
-        // ROOT size: the template's, or rootdisksize, or the offering's fixed disk size.
-        let templateSize = max(ref.size, ref.physicalSize)
-        var rootSize = templateSize
-        if rootDiskOffering.diskSizeGB > 0 && !rootDiskOffering.isCustomized { rootSize = max(rootSize, rootDiskOffering.diskSizeGB << 30) }
-        if let gb = r.rootDiskSize {
-            guard gb > 0 else { throw CloudError.invalidParameter("Root disk size should be a positive number") }
-            guard (gb << 30) >= templateSize else {
-                throw CloudError.invalidParameter("Root disk size \(gb)GB is smaller than the template size \(templateSize >> 30)GB; it cannot be shrunk")
-            }
-            rootSize = gb << 30
-        }
+        let rootSize = try Self.rootSize(templateSize: templateSize, offering: rootDiskOffering, requestedGB: r.rootDiskSize)
 
         var dataOffering: DiskOffering?
         var dataSize: Int64 = 0
@@ -176,6 +162,30 @@ extension InstanceService {
 
     /// A template may be used by its owner, by accounts it is shared with, by everyone when
     /// public, and by admins over its owner's domain.
+    /// The size of `template` as downloaded to `zone`; refused when it is not ready there.
+    func readyTemplateSize(_ sql: any SQLDatabase, _ template: Template, zone: Zone) async throws -> Int64 {
+        let refs = try await TemplateRepository.refs(sql, templateIDs: [template.id])[template.id] ?? []
+        guard let ref = refs.first(where: { $0.state == .downloaded && ($0.zoneID == nil || $0.zoneID == zone.id) }) else {
+            throw CloudError.invalidParameter("Template \(template.name) has not been completely downloaded to zone \(zone.uuid.uuidString.lowercased())")
+        }
+        return max(ref.size, ref.physicalSize)
+    }
+
+    /// The size of a ROOT volume: the template's, or the offering's fixed disk size when larger,
+    /// or `rootdisksize` (GB), which may not be smaller than the template.
+    static func rootSize(templateSize: Int64, offering: DiskOffering, requestedGB: Int64?) throws -> Int64 {
+        var size = templateSize
+        if offering.diskSizeGB > 0 && !offering.isCustomized { size = max(size, offering.diskSizeGB << 30) }
+        if let gb = requestedGB {
+            guard gb > 0 else { throw CloudError.invalidParameter("Root disk size should be a positive number") }
+            guard (gb << 30) >= templateSize else {
+                throw CloudError.invalidParameter("Root disk size \(gb)GB is smaller than the template size \(templateSize >> 30)GB; it cannot be shrunk")
+            }
+            size = gb << 30
+        }
+        return size
+    }
+
     func checkTemplateAccess(_ sql: any SQLDatabase, caller: Caller, template: Template, owner: Account) async throws {
         if template.isPublic || template.accountID == owner.id || caller.isRootAdmin { return }
         if try await TemplateRepository.permittedAccounts(sql, templateID: template.id).contains(owner.id) { return }

@@ -71,11 +71,15 @@ public final class InstanceService: Sendable {
     let limits: ResourceLimitService
     let usage: UsageService
     let userData: UserDataService
+    /// Volume removal (restore's old ROOT volume) goes through the volume service.
+    let volumes: VolumeService
     let logger: Logger
 
     public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,
-                identity: IdentityService, limits: ResourceLimitService, usage: UsageService, userData: UserDataService, logger: Logger) {
+                identity: IdentityService, limits: ResourceLimitService, usage: UsageService, userData: UserDataService, volumes: VolumeService,
+                logger: Logger) {
         self.userData = userData
+        self.volumes = volumes
         self.limits = limits
         self.usage = usage
         self.db = db

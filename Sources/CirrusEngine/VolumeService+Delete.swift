@@ -151,8 +151,8 @@ extension VolumeService {
         let due = try await db.read { try await VolumeRepository.expungeCandidates($0, destroyedBefore: now.addingTimeInterval(-Double(delay)), limit: 500) }
         var done = 0
         for v in due {
-            // ROOT volumes go with their instance's expunge.
-            guard v.type == .dataDisk else { continue }
+            // ROOT volumes go with their instance's expunge, except one a restore detached.
+            guard v.type == .dataDisk || v.instanceID == nil else { continue }
             do {
                 try await remove(v, caller: nil, eventType: EventType.volumeDelete)
                 done += 1

@@ -58,6 +58,37 @@ enum InstanceManageCommands {
                                                           offeringID: try p.requiredUUID("serviceofferingid"), details: InstanceCommands.details(ctx))
             return try await InstanceCommands.render(ctx, vm)
         })),
+        CommandSpec("assignVirtualMachine", description: "Moves a Stopped instance with its volumes to another account (admins)", parameters: [
+            ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to move"),
+            ParameterSpec("account", .string, description: "the account to move it to"),
+            ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "the domain of that account"),
+            ParameterSpec("networkids", .list(.uuid), description: "accepted for compatibility; guest networks are not assigned yet"),
+            ParameterSpec("securitygroupids", .list(.uuid), description: "accepted for compatibility; security groups are not assigned yet"),
+        ], response: Schemas.virtualMachine.description, access: .admins, handler: .sync { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
+            let moved = try await ctx.engine.instances.assign(vm, caller: ctx.caller, accountName: p.string("account"), domainID: p.uuid("domainid"))
+            return try await InstanceCommands.render(ctx, moved)
+        }),
+        CommandSpec("restoreVirtualMachine", description: "Gives an instance a new ROOT volume from its template or another one; the old volume is destroyed", parameters: [
+            ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to restore"),
+            ParameterSpec("templateid", .uuid, related: ["listTemplates"], description: "a template to restore from instead of the instance's own"),
+            ParameterSpec("rootdisksize", .long, since: "4.19", description: "the size in GB of the new ROOT volume (at least the template's)"),
+            ParameterSpec("expunge", .boolean, since: "4.19", description: "remove the old ROOT volume at once instead of leaving it destroyed"),
+            ParameterSpec("diskofferingid", .uuid, since: "4.19", description: "accepted for compatibility; the old ROOT volume's disk offering is kept"),
+            ParameterSpec("details", .map, since: "4.19", description: "accepted for compatibility"),
+        ], response: Schemas.virtualMachine.description, access: .all, event: CommandEvent(EventType.vmRestore, "Restoring VM instance"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
+            _ = try await ctx.engine.instances.checkRestore(vm, caller: ctx.caller, templateID: p.uuid("templateid"), rootDiskSizeGB: p.long("rootdisksize"))
+            return InstanceCommands.plan(vm)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let vm = try await ctx.engine.instances.restore(try await InstanceCommands.jobInstance(ctx), caller: ctx.caller, templateID: p.uuid("templateid"),
+                                                            rootDiskSizeGB: p.long("rootdisksize"), expunge: p.bool("expunge", default: false))
+            return try await InstanceCommands.render(ctx, vm)
+        })),
         CommandSpec("resetPasswordForVirtualMachine", description: "Gives a Stopped instance of a password-enabled template a new password, delivered on its next start and shown once in the answer", parameters: [
             InstanceCommands.idParameter,
             ParameterSpec("password", .string, length: 255, since: "4.19", description: "the new password (generated when absent)"),

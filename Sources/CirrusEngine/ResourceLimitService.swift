@@ -74,14 +74,15 @@ struct ResourceLimiter: Sendable {
         for owner in owners {
             let ownerLimits = limits[owner] ?? [:]
             var done = try await ResourceLimitRepository.add(sql, owner: owner, deltas: deltas, limits: ownerLimits)
-            if done.count < types.count {
-                // Either the count rows do not exist yet, or a limit stops us.
-                let existing = try await ResourceLimitRepository.counts(sql, owners: [owner])[owner] ?? [:]
-                let absent = types.filter { !done.contains($0) && existing[$0] == nil }
-                if !absent.isEmpty {
-                    try await ResourceLimitRepository.ensureCounts(sql, owner: owner, types: absent)
-                    done.formUnion(try await ResourceLimitRepository.add(sql, owner: owner, deltas: deltas.filter { absent.contains($0.key) }, limits: ownerLimits))
-                }
+            let notDone = types.filter { !done.contains($0) }
+            if !notDone.isEmpty {
+                // A limit stops us, or the count row did not exist for our UPDATE: not yet created,
+                // or created by a concurrent transaction that committed after the UPDATE began (it
+                // may be visible now, so asking whether it exists cannot tell the cases apart).
+                // Make sure the rows exist and try those types once more; what is still refused is
+                // refused by its limit.
+                try await ResourceLimitRepository.ensureCounts(sql, owner: owner, types: notDone)
+                done.formUnion(try await ResourceLimitRepository.add(sql, owner: owner, deltas: deltas.filter { notDone.contains($0.key) }, limits: ownerLimits))
             }
             applied.append((owner, deltas.filter { done.contains($0.key) }))
             guard let refused = types.first(where: { !done.contains($0) }) else { continue }

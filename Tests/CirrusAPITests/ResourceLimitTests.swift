@@ -317,6 +317,31 @@ struct ResourceLimitTests {
         }
     }
 
+    /// On PostgreSQL a count row created by a concurrent transaction after our UPDATE began is
+    /// visible to a later read but was not to the UPDATE: that must not read as a refusal.
+    @Test("Concurrent first reservations of a new account all succeed and add up exactly")
+    func concurrentFirstReservations() async throws {
+        try await withCloud(startRunner: false) { cloud in
+            let admin = try await cloud.admin()
+            let account = try await admin.createAccount(unique("burst"), domainID: nil)
+            let id = try await accountID(cloud, account)
+            for type in ["0", "2", "8", "9", "10"] {
+                try await setLimit(admin, [("account", account.name), ("domainid", account.domainID), ("resourcetype", type), ("max", "-1")])
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<60 {
+                    group.addTask { try await reserve(cloud, id, [.userVM: 1, .cpu: 2, .memory: 256, .volume: 1, .primaryStorage: 1 << 30]) }
+                }
+                try await group.waitForAll()
+            }
+            let owner = Owner(.account, id)
+            #expect(try await count(cloud, owner, .userVM) == 60)
+            #expect(try await count(cloud, owner, .cpu) == 120)
+            #expect(try await count(cloud, owner, .primaryStorage) == 60 << 30)
+            #expect(try await count(cloud, Owner(.domain, Domain.rootID), .memory) >= 60 * 256)
+        }
+    }
+
     @Test("Usage events are stored in the caller's transaction and read back in order")
     func usageEvents() async throws {
         try await withCloud(startRunner: false) { cloud in

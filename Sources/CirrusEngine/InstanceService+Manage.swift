@@ -92,9 +92,12 @@ extension InstanceService {
         let cpuDelta = Int64(shape.cpu) * shape.cpuSpeed - vm.cpuDemand
         let memoryDelta = shape.memory * 1_048_576 - vm.memoryDemand
         let deltas = Self.shapeDeltas(vm, shape)
+        guard let hostLimits = try await placement.hostLimits(hostID) else {
+            throw CloudError(.insufficientCapacity, "Unable to scale VM instance \(vm.instanceName): its host is not available", csCode: .insufficientCapacity)
+        }
         try await db.transaction { sql in
             try await self.limits.reserve(sql, accountID: vm.accountID, deltas.filter { $0.value > 0 })
-            guard try await self.placement.resizeOnHost(sql, hostID: hostID, cpu: cpuDelta, memory: memoryDelta) else {
+            guard try await self.placement.resizeOnHost(sql, hostID: hostID, cpu: cpuDelta, memory: memoryDelta, limits: hostLimits) else {
                 throw CloudError(.insufficientCapacity, "Unable to scale VM instance \(vm.instanceName): its host has no capacity for the new offering \(offering.name)",
                                  csCode: .insufficientCapacity)
             }

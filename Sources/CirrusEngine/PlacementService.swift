@@ -103,24 +103,30 @@ public final class PlacementService: Sendable {
     }
 
     /// Takes CPU and memory on the placement's host and space on its pools, in the caller's
-    /// transaction. Returns false (and takes nothing) when the database says it no longer fits.
+    /// transaction, against the limits the plan carries (nothing is read here: a read inside a
+    /// transaction would need a second pooled connection). Returns false when the database
+    /// says it no longer fits; the caller's transaction then takes nothing.
     public func reserve(_ sql: any SQLDatabase, _ placement: Placement, request: PlacementRequest, volumeSizes: [Int64]) async throws -> Bool {
-        let snapshot = try await snapshot()
-        guard let host = snapshot.host(placement.hostID) else { return false }
-        guard try await AllocationRepository.reserveHost(sql, hostID: host.id, cpu: request.cpuDemand, memory: request.memoryBytes,
-                                                         cpuLimit: host.cpuTotal, memoryLimit: host.memoryTotal) else { return false }
-        for (poolID, size) in zip(placement.poolIDs, volumeSizes) where size > 0 {
-            guard let pool = snapshot.pool(poolID),
-                  try await AllocationRepository.reservePool(sql, poolID: poolID, bytes: size, limit: pool.allocationLimit) else { return false }
+        guard try await AllocationRepository.reserveHost(sql, hostID: placement.hostID, cpu: request.cpuDemand, memory: request.memoryBytes,
+                                                         cpuLimit: placement.cpuLimit, memoryLimit: placement.memoryLimit) else { return false }
+        for (i, (poolID, size)) in zip(placement.poolIDs, volumeSizes).enumerated() where size > 0 {
+            let limit = i < placement.poolLimits.count ? placement.poolLimits[i] : 0
+            guard try await AllocationRepository.reservePool(sql, poolID: poolID, bytes: size, limit: limit) else { return false }
         }
         return true
     }
 
-    /// Grows (or, with negative figures, shrinks) what an instance holds on its host, within the
-    /// host's overprovisioned totals; in the caller's transaction. Returns whether it fitted.
-    public func resizeOnHost(_ sql: any SQLDatabase, hostID: Int64, cpu: Int64, memory: Int64) async throws -> Bool {
-        guard let host = try await snapshot().host(hostID) else { return false }
-        return try await AllocationRepository.resizeOnHost(sql, hostID: hostID, cpu: cpu, memory: memory, cpuLimit: host.cpuTotal, memoryLimit: host.memoryTotal)
+    /// A host's CPU and memory totals after overprovisioning, from the snapshot (read before a
+    /// transaction that resizes what an instance holds there).
+    public func hostLimits(_ hostID: Int64) async throws -> (cpu: Int64, memory: Int64)? {
+        try await snapshot().host(hostID).map { ($0.cpuTotal, $0.memoryTotal) }
+    }
+
+    /// Grows (or, with negative figures, shrinks) what an instance holds on its host, within
+    /// `limits` (see ``hostLimits(_:)``); in the caller's transaction. Returns whether it fitted.
+    public func resizeOnHost(_ sql: any SQLDatabase, hostID: Int64, cpu: Int64, memory: Int64,
+                             limits: (cpu: Int64, memory: Int64) = (.max, .max)) async throws -> Bool {
+        try await AllocationRepository.resizeOnHost(sql, hostID: hostID, cpu: cpu, memory: memory, cpuLimit: limits.cpu, memoryLimit: limits.memory)
     }
 
     /// Mirrors a committed reservation (positive) or release (negative) in the snapshot.

@@ -180,9 +180,16 @@ public struct Placement: Sendable, Equatable {
     public var clusterID: Int64
     public var podID: Int64
     public var poolIDs: [Int64]
+    /// The host's CPU (MHz) and memory (bytes) totals after overprovisioning, and each pool's
+    /// allocation limit, as the plan saw them: the reservation's conditional updates check
+    /// against these, so it needs no snapshot (and no database read) inside its transaction.
+    public var cpuLimit: Int64
+    public var memoryLimit: Int64
+    public var poolLimits: [Int64]
 
-    public init(hostID: Int64, clusterID: Int64, podID: Int64, poolIDs: [Int64]) {
+    public init(hostID: Int64, clusterID: Int64, podID: Int64, poolIDs: [Int64], cpuLimit: Int64 = .max, memoryLimit: Int64 = .max, poolLimits: [Int64] = []) {
         self.hostID = hostID; self.clusterID = clusterID; self.podID = podID; self.poolIDs = poolIDs
+        self.cpuLimit = cpuLimit; self.memoryLimit = memoryLimit; self.poolLimits = poolLimits
     }
 }
 
@@ -267,6 +274,11 @@ public struct PlacementSnapshot: Sendable {
         return plan(request, avoid: avoid, random: &rng)
     }
 
+    func placement(_ host: PlacementHost, clusterID: Int64, pools: [Int64]) -> Placement {
+        Placement(hostID: host.id, clusterID: clusterID, podID: host.podID, poolIDs: pools, cpuLimit: host.cpuTotal, memoryLimit: host.memoryTotal,
+                  poolLimits: pools.map { pool($0)?.allocationLimit ?? 0 })
+    }
+
     func planOnHost(_ hostID: Int64, _ request: PlacementRequest, avoid: AvoidSet, quiet: Bool = false) -> Placement? {
         guard let host = host(hostID), !avoid.hosts.contains(hostID), host.zoneID == request.zoneID, host.isAvailable,
               request.hypervisor == nil || request.hypervisor == host.hypervisor, request.hostTags.isSubset(of: host.tags), host.fits(request),
@@ -275,7 +287,7 @@ public struct PlacementSnapshot: Sendable {
         else { return nil }
         var rng = SystemRandomNumberGenerator()
         guard let pools = poolsFor(host, request, avoid: avoid, random: &rng) else { return nil }
-        return Placement(hostID: host.id, clusterID: host.clusterID, podID: host.podID, poolIDs: pools)
+        return placement(host, clusterID: host.clusterID, pools: pools)
     }
 
     /// Candidate clusters in the planner's order, after the plan's scope, avoid set, state,
@@ -342,7 +354,7 @@ public struct PlacementSnapshot: Sendable {
         for host in candidates {
             guard host.fits(request) else { avoid.hosts.insert(host.id); continue }
             if let pools = poolsFor(host, request, avoid: avoid, random: &random) {
-                return Placement(hostID: host.id, clusterID: cluster.id, podID: host.podID, poolIDs: pools)
+                return placement(host, clusterID: cluster.id, pools: pools)
             }
         }
         avoid.clusters.insert(cluster.id)

@@ -121,6 +121,8 @@ public final class AgentManager: Sendable {
                 }
                 if Task.isCancelled { return }
                 do { try await self.monitorRound() } catch {
+                    // Stopping the manager cancels a round midway; that is not a failure.
+                    if Task.isCancelled || error is CancellationError { return }
                     self.logger.error("Agent monitor round failed", metadata: ["error": "\(StoreError.describe(error))"])
                 }
             }

@@ -94,9 +94,14 @@ public final class ManagementServer: Sendable {
         let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
         // Under the data-directory lock no other server shares the database.
         try await engine.runner.start(executor: dispatcher, exclusive: lock != nil)
+        // Jobs of a stopped server have just been failed or requeued: instances they left in
+        // Starting, Stopping or Migrating are recovered now rather than at the first sweep.
+        do { try await engine.instances.recoverStranded() } catch {
+            logger.error("Could not recover stranded instances at start", metadata: ["error": "\(error)"])
+        }
         let periodic = [engine.capacity.startChecks(serverID: engine.serverID), engine.templates.startDownloadSweeper(serverID: engine.serverID),
                         engine.snapshots.startScheduler(serverID: engine.serverID), engine.instances.startExpunger(serverID: engine.serverID),
-                        engine.volumes.startExpunger(serverID: engine.serverID)]
+                        engine.volumes.startExpunger(serverID: engine.serverID), engine.instances.startStrandedRecovery(serverID: engine.serverID)]
         return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, periodic: periodic, logger: logger)
     }
 

@@ -94,6 +94,13 @@ public enum JobRepository {
             .where("id", .equal, id).where("state", .equal, JobState.running.rawValue).run()
     }
 
+    /// The `instance_uuid`s of `instanceType` that a queued or running job works on.
+    public static func activeInstances(_ sql: any SQLDatabase, instanceType: String) async throws -> Set<String> {
+        let rows = try await sql.select().column("instance_uuid").from(table).where("instance_type", .equal, SQLBind(instanceType))
+            .where("state", .in, SQLBind.group([JobState.queued.rawValue, JobState.running.rawValue])).all()
+        return Set(try rows.compactMap { try $0.decode(column: "instance_uuid", as: String?.self)?.lowercased() })
+    }
+
     /// Running jobs whose owning server is not in `liveServers`.
     public static func orphaned(_ sql: any SQLDatabase, liveServers: Set<String>) async throws -> [AsyncJob] {
         var b = sql.select().column("*").from(table).where("state", .equal, JobState.running.rawValue)

@@ -148,6 +148,13 @@ public enum VirtualMachineRepository {
             .where("removed", .is, SQLLiteral.null).orderBy("id").all().map(map)
     }
 
+    /// User instances in one of `states` (live rows), for the recovery of stranded operations.
+    public static func inStates(_ sql: any SQLDatabase, _ states: [VirtualMachineState]) async throws -> [VirtualMachine] {
+        try await sql.select().column(SQLRaw(qualifiedColumns)).from(table).where("removed", .is, SQLLiteral.null)
+            .where("vm_type", .equal, SQLBind(VirtualMachineType.user.rawValue))
+            .where("state", .in, SQLBind.group(states.map(\.rawValue))).orderBy("id").all().map(map)
+    }
+
     /// Instances in `Destroyed` since before `cutoff`, and those in `Error`, for the expunger.
     public static func expungeCandidates(_ sql: any SQLDatabase, destroyedBefore cutoff: Date, limit: Int) async throws -> [VirtualMachine] {
         try await sql.select().column(SQLRaw(qualifiedColumns)).from(table).where("removed", .is, SQLLiteral.null)

@@ -21,10 +21,6 @@ public struct CapacityService: Sendable {
         self.logger = logger
     }
 
-    /// CPU (MHz) and memory (bytes) in use per host. Filled from instances once they exist
-    /// (the instances issue); until then nothing is in use.
-    public typealias HostUsage = @Sendable (any SQLDatabase) async throws -> [Int64: (cpu: Int64, memory: Int64)]
-
     /// Measures everything, stores it, and raises alerts. Returns the records written.
     @discardableResult
     public func check(now: Date = Date()) async throws -> [CapacityRecord] {
@@ -33,7 +29,8 @@ public struct CapacityService: Sendable {
              publicIPs: try await CapacityRepository.publicAddresses(sql, vlanType: "VirtualNetwork"),
              directIPs: try await CapacityRepository.publicAddresses(sql, vlanType: "DirectAttached"),
              podIPs: try await CapacityRepository.podAddresses(sql), vnets: try await CapacityRepository.guestVnets(sql),
-             stores: try await CapacityRepository.imageStores(sql))
+             stores: try await CapacityRepository.imageStores(sql),
+             allocations: try await AllocationRepository.hosts(sql), cores: try await AllocationRepository.coresByHost(sql))
         }
         var records: [CapacityRecord] = []
         for h in raw.hosts {
@@ -42,9 +39,13 @@ public struct CapacityService: Sendable {
             let memFactor = try await config.double(Settings.memoryOverprovisioning, in: chain)
             let cpuTotal = Int64((Double(h.cpus * h.cpuSpeed) * cpuFactor).rounded(.down))
             let memTotal = Int64((Double(max(0, h.totalMemory - h.dom0Memory)) * memFactor).rounded(.down))
-            records.append(CapacityRecord(type: .cpu, owner: .host, ownerID: h.hostID, zoneID: h.zoneID, podID: h.podID, clusterID: h.clusterID, used: 0, total: cpuTotal))
-            records.append(CapacityRecord(type: .memory, owner: .host, ownerID: h.hostID, zoneID: h.zoneID, podID: h.podID, clusterID: h.clusterID, used: 0, total: memTotal))
-            records.append(CapacityRecord(type: .cpuCore, owner: .host, ownerID: h.hostID, zoneID: h.zoneID, podID: h.podID, clusterID: h.clusterID, used: 0, total: h.cpus))
+            // What instances hold on the host (Starting, Running, Stopping, Migrating), as placement reserves it.
+            let a = raw.allocations[h.hostID]
+            let cpuUsed = (a?.cpuUsed ?? 0) + (a?.cpuReserved ?? 0), memoryUsed = (a?.memoryUsed ?? 0) + (a?.memoryReserved ?? 0)
+            records.append(CapacityRecord(type: .cpu, owner: .host, ownerID: h.hostID, zoneID: h.zoneID, podID: h.podID, clusterID: h.clusterID, used: cpuUsed, total: cpuTotal))
+            records.append(CapacityRecord(type: .memory, owner: .host, ownerID: h.hostID, zoneID: h.zoneID, podID: h.podID, clusterID: h.clusterID, used: memoryUsed, total: memTotal))
+            records.append(CapacityRecord(type: .cpuCore, owner: .host, ownerID: h.hostID, zoneID: h.zoneID, podID: h.podID, clusterID: h.clusterID,
+                                          used: raw.cores[h.hostID] ?? 0, total: h.cpus))
         }
         for p in raw.pools {
             let factor = try await config.double(Settings.storageOverprovisioning, in: ScopeChain([(.storagePool, p.poolID), (.zone, p.zoneID)]))

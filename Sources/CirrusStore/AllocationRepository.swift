@@ -125,8 +125,20 @@ public enum AllocationRepository {
                               cpuReserved: try row.int64("cpu_reserved"), memoryReserved: try row.int64("memory_reserved"), instances: try row.int("instances"))
     }
 
+    /// The cores of the instances that hold each host (the CPU_CORE capacity).
+    public static func coresByHost(_ sql: any SQLDatabase) async throws -> [Int64: Int64] {
+        let rows = try await sql.raw("""
+            SELECT host_id, CAST(SUM(cpu) AS BIGINT) AS n FROM vm_instances
+            WHERE removed IS NULL AND host_id IS NOT NULL AND state IN ('Starting', 'Running', 'Stopping', 'Migrating')
+            GROUP BY host_id
+            """).all()
+        var out: [Int64: Int64] = [:]
+        for row in rows { out[try row.decode(column: "host_id", as: Int64.self)] = try row.decode(column: "n", as: Int64?.self) ?? 0 }
+        return out
+    }
+
     /// Recomputes every host's and pool's allocation from the instances and volumes that hold
-    /// them (repairs drift; used at start and by tests to check that nothing leaked).
+    /// them (repairs drift: stranded operations, and tests checking that nothing leaked).
     public static func recompute(_ sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM host_allocations").run()
         try await sql.raw("""

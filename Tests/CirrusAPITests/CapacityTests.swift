@@ -64,6 +64,30 @@ struct CapacityTests {
         }
     }
 
+    @Test("CPU, memory and core capacity count what instances hold on their hosts, and fall back when they stop")
+    func instancesUseCapacity() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let zoneID = zone.uuid.uuidString.lowercased()
+            let template = try await admin.firstID("listTemplates", "template", ["templatefilter": "featured"])
+            let offering = try await admin.firstID("listServiceOfferings", "serviceoffering", ["name": "Small Instance"])
+            var caps = try await capacity(admin, [("zoneid", zoneID)])
+            #expect(caps[CapacityType.cpu.rawValue]?["capacityused"] as? Int == 0)
+            var ids: [String] = []
+            for _ in 0..<2 {
+                let job = try await admin.runJob("deployVirtualMachine", pairs: [("zoneid", zoneID), ("templateid", template), ("serviceofferingid", offering)])
+                ids.append(try #require(((job["jobresult"] as? [String: Any])?["virtualmachine"] as? [String: Any])?["id"] as? String, "\(job)"))
+            }
+            caps = try await capacity(admin, [("zoneid", zoneID)])
+            #expect(caps[CapacityType.cpu.rawValue]?["capacityused"] as? Int == 2 * 500)
+            #expect(caps[CapacityType.memory.rawValue]?["capacityused"] as? Int == 2 * 512 * 1_048_576)
+            #expect(caps[CapacityType.cpuCore.rawValue]?["capacityused"] as? Int == 2)
+            _ = try await admin.runJob("stopVirtualMachine", pairs: [("id", ids[0])])
+            caps = try await capacity(admin, [("zoneid", zoneID)])
+            #expect(caps[CapacityType.cpu.rawValue]?["capacityused"] as? Int == 500)
+            #expect(caps[CapacityType.cpuCore.rawValue]?["capacityused"] as? Int == 1)
+        }
+    }
+
     @Test("crossing a notification threshold raises one alert per place; archive and delete need a criterion")
     func thresholdAlerts() async throws {
         try await withDemoZone { cloud, admin, zone in

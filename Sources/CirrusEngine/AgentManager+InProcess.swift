@@ -79,12 +79,12 @@ extension AgentManager {
     /// and on every monitor round: a host whose owner server is gone (stopped, or crashed
     /// and its server lease expired) is taken over. Hosts attached here, and hosts a live
     /// server owns, are left alone.
-    func reattachInProcessHosts() async throws {
+    func reattachInProcessHosts(onlyThisServerIsAlive: Bool = false) async throws {
         guard let factory = simulatorFactory else { return }
         let now = Date()
         let specs: [SimulatedHostSpec] = try await db.read { sql in
             var out: [SimulatedHostSpec] = []
-            let liveServers = try await LeaseRepository.liveOwners(sql, prefix: JobRunner.leasePrefix, now: now)
+            let liveServers = onlyThisServerIsAlive ? [self.serverID] : try await LeaseRepository.liveOwners(sql, prefix: JobRunner.leasePrefix, now: now)
             for host in try await HostRepository.inProcessSimulatorHosts(sql) {
                 if self.inProcessResource(hostID: host.id) != nil { continue }
                 if let owner = host.ownerServer, owner != self.serverID, liveServers.contains(owner) { continue }

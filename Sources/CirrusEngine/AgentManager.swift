@@ -103,7 +103,12 @@ public final class AgentManager: Sendable {
 
     /// Loads (or creates at first start) the shared agent key, starts the monitor, and
     /// re-attaches the in-process simulated hosts so that they come back Up.
-    public func start() async throws {
+    ///
+    /// - Parameter exclusive: No other management server shares the database (the embedded
+    ///   database's data-directory lock): in-process simulated hosts a previous process owned
+    ///   are taken over at once, without waiting for its lease to run out. Otherwise they are
+    ///   taken over by the monitor once their owner's lease has expired.
+    public func start(exclusive: Bool = false) async throws {
         let key = try await loadAgentKey()
         state.withLock { $0.agentKey = key }
         let monitor = Task { [weak self] in
@@ -120,6 +125,11 @@ public final class AgentManager: Sendable {
                     try? await Task.sleep(for: min(remaining, .seconds(1)))
                 }
                 if Task.isCancelled { return }
+                // Simulated hosts whose owning server has stopped come back here.
+                do { try await self.reattachInProcessHosts() } catch {
+                    if Task.isCancelled { return }
+                    self.logger.warning("Could not re-attach simulated hosts", metadata: ["error": "\(StoreError.describe(error))"])
+                }
                 do { try await self.monitorRound() } catch {
                     // Stopping the manager cancels a round midway; that is not a failure.
                     if Task.isCancelled || error is CancellationError { return }
@@ -128,7 +138,7 @@ public final class AgentManager: Sendable {
             }
         }
         state.withLock { $0.monitor = monitor }
-        try await reattachInProcessHosts()
+        try await reattachInProcessHosts(onlyThisServerIsAlive: exclusive)
     }
 
     /// Stops the monitor and every in-process host, and closes every link.

@@ -90,7 +90,7 @@ public final class ManagementServer: Sendable {
         let engine = Engine(db: db, jobWorkers: jobWorkers, passwordIterations: passwordIterations, dataDirectory: dataDirectory, logger: logger)
         try await engine.prepare(adminPassword: adminPassword)
         engine.agents.setSimulatorFactory(SimulatorResource.factory)
-        try await engine.agents.start()
+        try await engine.agents.start(exclusive: lock != nil)
         let dispatcher = APIDispatcher(engine: engine, registry: CommandCatalog.registry(), logger: logger)
         // Under the data-directory lock no other server shares the database.
         try await engine.runner.start(executor: dispatcher, exclusive: lock != nil)

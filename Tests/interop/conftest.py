@@ -91,22 +91,19 @@ def _sigterm(signum, frame):  # let pytest run fixture teardown (stops the serve
 signal.signal(signal.SIGTERM, _sigterm)
 
 
-@pytest.fixture(scope="session")
-def cirrus_server(tmp_path_factory) -> CirrusServer:
-    global _SERVER
+def cirrus_binary() -> Path:
     binary = Path(os.environ.get("CIRRUS_BINARY") or REPO / ".build" / "debug" / "cirrus")
     if not binary.is_file() or not os.access(binary, os.X_OK):
         pytest.fail(f"cirrus binary not found at {binary} (run `swift build` first)", pytrace=False)
+    return binary
 
-    log_dir = Path(os.environ["CIRRUS_INTEROP_LOG_DIR"]) if os.environ.get("CIRRUS_INTEROP_LOG_DIR") \
-        else tmp_path_factory.mktemp("server")
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / "server.log"
-    data_dir = tmp_path_factory.mktemp("data")
-    db_url = os.environ.get("CIRRUS_INTEROP_DATABASE_URL") or None
+
+def launch_cirrus(data_dir: Path, log_path: Path, db_url: str | None = None, pidfile: str | None = None) -> CirrusServer:
+    """Starts `cirrus serve` on free loopback ports with `data_dir` and waits until it answers
+    (a test that needs a server of its own, e.g. to kill and restart it, calls this too)."""
+    binary = cirrus_binary()
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/client/api"
-
     cmd = [str(binary), "serve", "--port", str(port), "--data-dir", str(data_dir)]
     # A free agent port too, so that a server left running elsewhere on 8250 does not stop this one.
     cmd += ["--agent-port", str(_free_port())]
@@ -115,49 +112,58 @@ def cirrus_server(tmp_path_factory) -> CirrusServer:
     if db_url:
         cmd += ["--database", db_url]
     env = dict(os.environ, CIRRUS_ADMIN_PASSWORD=ADMIN_PASSWORD)
-    logf = open(log_path, "wb")
+    logf = open(log_path, "ab")
     logf.write(f"### {' '.join(cmd)}\n".encode())
     logf.flush()
     proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env=env, cwd=str(REPO), start_new_session=True)
+    logf.close()  # the child keeps its own descriptor
     atexit.register(_stop, proc)
-    if os.environ.get("CIRRUS_INTEROP_PIDFILE"):
-        Path(os.environ["CIRRUS_INTEROP_PIDFILE"]).write_text(f"{proc.pid}\n")
+    if pidfile:
+        Path(pidfile).write_text(f"{proc.pid}\n")
     server = CirrusServer(port=port, api_url=api_url, log_path=log_path, data_dir=data_dir,
                           database_url=db_url, proc=proc)
-    _SERVER = server
-    print(f"\ncirrus serve (pid {proc.pid}) on {api_url}, "
-          f"{'PostgreSQL ' + db_url if db_url else 'embedded SQLite'}; log {log_path}")
-
     timeout = float(os.environ.get("CIRRUS_INTEROP_START_TIMEOUT", "30"))
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            logf.close()
             pytest.fail(f"cirrus serve exited with {proc.returncode} before answering; log {log_path}:\n"
                         f"{server.log_tail()}", pytrace=False)
         try:
             requests.get(api_url, params={"command": "listCapabilities", "response": "json"}, timeout=2)
             server.ready = True
-            break  # any HTTP answer (401 expected) means it is listening
+            return server  # any HTTP answer (401 expected) means it is listening
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
             _stop(proc)
-            logf.close()
             pytest.fail(f"cirrus serve did not answer on {api_url} within {timeout:.0f}s; log {log_path}:\n"
                         f"{server.log_tail()}", pytrace=False)
         time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def cirrus_server(tmp_path_factory) -> CirrusServer:
+    global _SERVER
+    log_dir = Path(os.environ["CIRRUS_INTEROP_LOG_DIR"]) if os.environ.get("CIRRUS_INTEROP_LOG_DIR") \
+        else tmp_path_factory.mktemp("server")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    db_url = os.environ.get("CIRRUS_INTEROP_DATABASE_URL") or None
+    server = launch_cirrus(tmp_path_factory.mktemp("data"), log_dir / "server.log", db_url,
+                           pidfile=os.environ.get("CIRRUS_INTEROP_PIDFILE"))
+    _SERVER = server
+    proc = server.proc
+    print(f"\ncirrus serve (pid {proc.pid}) on {server.api_url}, "
+          f"{'PostgreSQL ' + db_url if db_url else 'embedded SQLite'}; log {server.log_path}")
 
     try:
         yield server
     finally:
         _stop(proc)
-        logf.close()
         if os.environ.get("CIRRUS_INTEROP_PIDFILE"):
             Path(os.environ["CIRRUS_INTEROP_PIDFILE"]).unlink(missing_ok=True)
         if proc.returncode not in (0, -signal.SIGTERM, 128 + signal.SIGTERM):
-            print(f"\ncirrus serve exited with {proc.returncode}; log {log_path}")
+            print(f"\ncirrus serve exited with {proc.returncode}; log {server.log_path}")
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ public final class SimulatorResource: HostResource {
         public var sshPublicKeys: [String] = []
         public var userData: String?
         public var password: String?
+        /// The data disks plugged in while it runs (volume UUIDs).
+        public var disks: [String] = []
     }
 
     /// Why a simulated instance could not start.
@@ -76,6 +78,7 @@ public final class SimulatorResource: HostResource {
                 try startInstance(name: vm.name, cpus: vm.cpus, speed: vm.speed, memory: vm.memory)
                 instances.withLock {
                     $0[vm.name]?.sshPublicKeys = vm.sshPublicKeys; $0[vm.name]?.userData = vm.userData; $0[vm.name]?.password = vm.password
+                    $0[vm.name]?.disks = vm.disks.filter { $0.type == "DATADISK" }.map(\.volumeUUID)
                 }
                 return .success("Started \(vm.name)")
             } catch {
@@ -127,6 +130,17 @@ public final class SimulatorResource: HostResource {
             } catch {
                 return .failure(error.description)
             }
+        case .attachVolume(let attach):
+            let plugged = instances.withLock { (all: inout [String: Instance]) -> Bool in
+                guard all[attach.instanceName]?.powerState == .powerOn else { return false }
+                if all[attach.instanceName]?.disks.contains(attach.disk.volumeUUID) == false { all[attach.instanceName]?.disks.append(attach.disk.volumeUUID) }
+                return true
+            }
+            return plugged ? .success("Attached \(attach.disk.volumeUUID)") : .failure("Instance \(attach.instanceName) is not running on \(spec.name)")
+        case .detachVolume(let detach):
+            // Unplugging from an instance that is not running here is a success, as on a real host.
+            instances.withLock { $0[detach.instanceName]?.disks.removeAll { $0 == detach.disk.volumeUUID } }
+            return .success("Detached \(detach.disk.volumeUUID)")
         case .unsupported:
             return .unsupported(command)
         }
@@ -143,7 +157,8 @@ public final class SimulatorResource: HostResource {
             guard cpu <= Int64(spec.capacity.cpuCores) * spec.capacity.cpuSpeed, mem <= spec.capacity.memory else { throw InsufficientResources() }
             let previous = all[name]
             all[name] = Instance(name: name, cpus: cpus, speed: speed, memory: memory, powerState: .powerOn,
-                                 sshPublicKeys: previous?.sshPublicKeys ?? [], userData: previous?.userData, password: previous?.password)
+                                 sshPublicKeys: previous?.sshPublicKeys ?? [], userData: previous?.userData, password: previous?.password,
+                                 disks: previous?.disks ?? [])
         }
     }
 

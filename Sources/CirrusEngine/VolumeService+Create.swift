@@ -233,25 +233,50 @@ extension VolumeService {
         }
         let target = v
         let attachedAt = Date()
-        let result = try await db.transaction { sql -> Volume? in
+        // Ready → Attaching (claimed, with its instance and device), then the running instance's
+        // host plugs it in, then → Ready; an Allocated volume is only recorded as attached.
+        let claimed = try await db.transaction { sql -> (Volume, VirtualMachine)? in
             guard let current = try await VolumeRepository.find(sql, id: target.id), let vmNow = try await VirtualMachineRepository.find(sql, id: vm.id) else { return nil }
             let device = try await self.checkAttach(sql, volume: current, vm: vmNow, deviceID: deviceID)
             var changes = VolumeChanges()
             changes.instanceID = vmNow.id; changes.deviceID = device; changes.attached = attachedAt
-            // Ready → Attaching → Ready, each step conditional; Allocated stays Allocated.
-            if current.state == .ready {
-                guard try await VolumeRepository.transition(sql, id: current.id, from: .ready, to: VolumeStateMachine.next(.ready, on: .attachRequested) ?? .attaching, changes),
-                      try await VolumeRepository.transition(sql, id: current.id, from: .attaching, to: .ready)
-                else { return nil }
-            } else {
-                guard try await VolumeRepository.transition(sql, id: current.id, from: current.state, to: current.state, changes) else { return nil }
-            }
+            let to: VolumeState = current.state == .ready ? VolumeStateMachine.next(.ready, on: .attachRequested) ?? .attaching : current.state
+            guard try await VolumeRepository.transition(sql, id: current.id, from: current.state, to: to, changes) else { return nil }
             var out = current
-            out.instanceID = vmNow.id; out.deviceID = device; out.attached = attachedAt
-            return out
+            out.state = to; out.instanceID = vmNow.id; out.deviceID = device; out.attached = attachedAt
+            return (out, vmNow)
         }
-        guard let attached = result else { throw Self.busy(v) }
+        guard let (attaching, vmNow) = claimed else { throw Self.busy(v) }
+        guard attaching.state == .attaching else { return attaching }
+        if vmNow.state == .running, let host = vmNow.hostID {
+            let answer: Answer
+            do {
+                answer = try await agents.send(.attachVolume(AttachVolumeCommand(instanceName: vmNow.instanceName, disk: try await diskTO(attaching))), to: host)
+            } catch let error as CloudError {
+                answer = .failure(error.message)
+            }
+            guard answer.result else {
+                try await db.transaction { sql in
+                    var undo = VolumeChanges()
+                    undo.instanceID = .some(nil); undo.deviceID = .some(nil); undo.attached = .some(nil)
+                    _ = try await VolumeRepository.transition(sql, id: attaching.id, from: .attaching, to: .ready, undo)
+                }
+                throw CloudError.internalError("Failed to attach volume \(attaching.name) to VM \(vmNow.displayName): \(answer.details)")
+            }
+        }
+        guard try await db.transaction({ sql in try await VolumeRepository.transition(sql, id: attaching.id, from: .attaching, to: .ready) }) else {
+            throw Self.busy(v)
+        }
+        var attached = attaching
+        attached.state = .ready
         return attached
+    }
+
+    /// A volume as its instance's host sees it.
+    func diskTO(_ v: Volume) async throws -> DiskTO {
+        let poolUUID = try await db.read { sql in try await v.poolID.asyncMap { try await StoragePoolRepository.find(sql, id: $0)?.uuid.uuidString.lowercased() } }
+        return DiskTO(volumeUUID: v.uuid.uuidString.lowercased(), type: v.type.rawValue, deviceID: v.deviceID ?? 0, sizeBytes: v.size,
+                      poolUUID: (poolUUID ?? nil) ?? "", path: v.path ?? v.uuid.uuidString.lowercased(), templatePath: nil, create: false)
     }
 
     /// Refuses a Ready volume on a pool the instance cannot reach (another host's local pool,
@@ -363,8 +388,21 @@ extension VolumeService {
         }
     }
 
-    /// Detaches a data disk; it keeps its pool and state.
+    /// Detaches a data disk; it keeps its pool and state. The host of a running instance
+    /// unplugs it first; if it refuses, the disk stays attached.
     public func detach(_ v: Volume) async throws -> Volume {
+        let vm = try await db.read { sql in try await v.instanceID.asyncMap { try await VirtualMachineRepository.find(sql, id: $0) } } ?? nil
+        if let vm, vm.state == .running, let host = vm.hostID, v.state == .ready {
+            let answer: Answer
+            do {
+                answer = try await agents.send(.detachVolume(AttachVolumeCommand(instanceName: vm.instanceName, disk: try await diskTO(v))), to: host)
+            } catch let error as CloudError {
+                answer = .failure(error.message)
+            }
+            guard answer.result else {
+                throw CloudError.internalError("Failed to detach volume \(v.name) from VM \(vm.displayName): \(answer.details)")
+            }
+        }
         let ok = try await db.transaction { sql -> Bool in
             guard let current = try await VolumeRepository.find(sql, id: v.id), current.instanceID != nil, !current.state.isBusy else { return false }
             var changes = VolumeChanges()

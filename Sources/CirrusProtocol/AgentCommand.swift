@@ -39,6 +39,9 @@ public enum AgentCommand: Sendable, Equatable {
     case revertToVMSnapshot(VMSnapshotTO)
     /// Change the CPU and memory of a running instance in place.
     case scaleInstance(ScaleInstanceCommand)
+    /// Hot-plug a data disk into a running instance, or unplug it.
+    case attachVolume(AttachVolumeCommand)
+    case detachVolume(AttachVolumeCommand)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -66,6 +69,8 @@ public enum AgentCommand: Sendable, Equatable {
         case .deleteVMSnapshot: "DeleteVMSnapshotCommand"
         case .revertToVMSnapshot: "RevertToVMSnapshotCommand"
         case .scaleInstance: "ScaleVmCommand"
+        case .attachVolume: "AttachCommand"
+        case .detachVolume: "DettachCommand"
         case .unsupported(let name): name
         }
     }
@@ -138,6 +143,8 @@ extension AgentCommand: Codable {
         case "DeleteVMSnapshotCommand": self = .deleteVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
         case "RevertToVMSnapshotCommand": self = .revertToVMSnapshot(try c.decode(VMSnapshotTO.self, forKey: .args))
         case "ScaleVmCommand": self = .scaleInstance(try c.decode(ScaleInstanceCommand.self, forKey: .args))
+        case "AttachCommand": self = .attachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
+        case "DettachCommand": self = .detachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -157,6 +164,7 @@ extension AgentCommand: Codable {
         case .snapshotVolume(let v), .deleteSnapshot(let v), .revertSnapshot(let v): try c.encode(v, forKey: .args)
         case .createVMSnapshot(let v), .deleteVMSnapshot(let v), .revertToVMSnapshot(let v): try c.encode(v, forKey: .args)
         case .scaleInstance(let v): try c.encode(v, forKey: .args)
+        case .attachVolume(let v), .detachVolume(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }

@@ -77,6 +77,17 @@ public struct ScaleInstanceCommand: Codable, Sendable, Equatable {
     }
 }
 
+/// `AttachCommand` and `DettachCommand` (CloudStack's spelling): plug `disk` into the running
+/// instance `instanceName`, or unplug it.
+public struct AttachVolumeCommand: Codable, Sendable, Equatable {
+    public var instanceName: String
+    public var disk: DiskTO
+
+    public init(instanceName: String, disk: DiskTO) {
+        self.instanceName = instanceName; self.disk = disk
+    }
+}
+
 /// `MigrateCommand`, sent to the source host: move a running instance to `destination`.
 public struct MigrateInstanceCommand: Codable, Sendable, Equatable {
     public var name: String

@@ -1,4 +1,5 @@
-import CirrusEngine
+import CirrusAgent
+@testable import CirrusEngine
 import CirrusModel
 import CirrusStore
 import Foundation
@@ -110,6 +111,47 @@ struct VolumeTests {
 
             let usage = try await cloud.engine.usage.list().filter { $0.resourceType == "Volume" && $0.resourceUUID?.uuidString.lowercased() == id }
             #expect(usage.map(\.type) == [UsageEventType.volumeCreate, UsageEventType.volumeDelete])
+        }
+    }
+
+    @Test("attaching to and detaching from a running instance plugs the disk in and out on its host; a host that refuses leaves the disk as it was")
+    func hotplug() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let f = try await fixture(admin, zone)
+            let vm = try await deploy(admin, f)
+            let stored = try #require(try await cloud.engine.db.read { sql in try await VirtualMachineRepository.find(sql, uuid: UUID(uuidString: vm)!) })
+            let hostID = try #require(stored.hostID)
+            let resource = try #require(cloud.engine.agents.inProcessResource(hostID: hostID) as? SimulatorResource)
+            func plugged() -> [String] { resource.instanceList.first { $0.name == stored.instanceName }?.disks ?? [] }
+            let v = try await create(admin, f)
+            let id = try #require(v["id"] as? String)
+
+            // The host refuses the hot-plug once: the disk stays detached and Ready.
+            let mock = await admin.call("configureSimulator", ["zoneid": f.zone, "name": "AttachCommand", "value": "result:fail", "count": "1"])
+            #expect(mock.status == 200, "\(mock.body)")
+            let refused = try await admin.runJob("attachVolume", pairs: [("id", id), ("virtualmachineid", vm)])
+            #expect(refused["jobstatus"] as? Int == 2, "\(refused)")
+            #expect(failure(refused).contains("Failed to attach volume"), "\(refused)")
+            var listed = await admin.call("listVolumes", ["id": id]).items("volume").first ?? [:]
+            #expect(listed["virtualmachineid"] == nil && listed["state"] as? String == "Ready", "\(listed)")
+            #expect(plugged().isEmpty)
+
+            let attached = try await admin.runJob("attachVolume", pairs: [("id", id), ("virtualmachineid", vm)])
+            #expect(result(attached)["virtualmachineid"] as? String == vm, "\(attached)")
+            #expect(plugged() == [id])
+
+            // Unplugging refused: the disk stays attached.
+            _ = await admin.call("configureSimulator", ["zoneid": f.zone, "name": "DettachCommand", "value": "result:fail", "count": "1"])
+            let stuck = try await admin.runJob("detachVolume", pairs: [("id", id)])
+            #expect(stuck["jobstatus"] as? Int == 2, "\(stuck)")
+            listed = await admin.call("listVolumes", ["id": id]).items("volume").first ?? [:]
+            #expect(listed["virtualmachineid"] as? String == vm)
+            #expect(plugged() == [id])
+
+            let detached = try await admin.runJob("detachVolume", pairs: [("id", id)])
+            #expect(detached["jobstatus"] as? Int == 1, "\(detached)")
+            #expect(plugged().isEmpty)
+            try await expectExactAllocations(cloud)
         }
     }
 

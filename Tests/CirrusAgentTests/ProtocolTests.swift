@@ -72,6 +72,8 @@ struct ProtocolTests {
             (.migrateInstance(MigrateInstanceCommand(name: "i-2-5-VM", destinationGUID: "g", destinationIP: "192.0.2.1")), "MigrateCommand"),
             (.createVolume(volume), "CreateObjectCommand"), (.deleteVolume(volume), "DeleteCommand"), (.resizeVolume(volume), "ResizeVolumeCommand"),
             (.scaleInstance(ScaleInstanceCommand(name: "i-2-5-VM", cpus: 4, speed: 2000, memory: 4 << 30)), "ScaleVmCommand"),
+            (.attachVolume(AttachVolumeCommand(instanceName: "i-2-5-VM", disk: vm.disks[0])), "AttachCommand"),
+            (.detachVolume(AttachVolumeCommand(instanceName: "i-2-5-VM", disk: vm.disks[0])), "DettachCommand"),
         ]
         for (command, name) in commands {
             let text = try AgentProtocol.encode(Envelope(id: 7, kind: .request, deadline: 5, body: .command(command)))

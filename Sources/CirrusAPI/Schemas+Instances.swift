@@ -51,6 +51,30 @@ extension Schemas {
         .stringList("securitygroup", "the security groups of the instance") { _ in [] },
         .list("affinitygroup", "the affinity groups of the instance", schema: instanceAffinityGroup) { $0.affinityGroups },
         .resourceTags { $0.tags },
+        // What its host last reported, while it runs.
+        .string("cpuused", "the share of its CPU the instance used, as a percentage") { v in v.stats.map { String(format: "%.2f%%", $0.cpuUtilization) } },
+        .long("networkkbsread", "the KiB the instance read from the network") { v in v.stats.map { Int64($0.networkReadKBs) } },
+        .long("networkkbswrite", "the KiB the instance wrote to the network") { v in v.stats.map { Int64($0.networkWriteKBs) } },
+        .long("diskkbsread", "the KiB the instance read from its disks") { v in v.stats.map { Int64($0.diskReadKBs) } },
+        .long("diskkbswrite", "the KiB the instance wrote to its disks") { v in v.stats.map { Int64($0.diskWriteKBs) } },
+        .long("diskioread", "the read operations on the instance's disks") { v in v.stats?.diskReadIOs },
+        .long("diskiowrite", "the write operations on the instance's disks") { v in v.stats?.diskWriteIOs },
+        .long("memorykbs", "the memory the instance has, in KiB") { v in v.stats?.memoryKBs },
+        .long("memoryintfreekbs", "the memory free inside the instance, in KiB") { v in v.stats?.memoryInternalFreeKBs },
+        .long("memorytargetkbs", "the memory the host targets for the instance, in KiB") { v in v.stats?.memoryTargetKBs },
+    ])
+
+    /// listVirtualMachinesMetrics: an instance with its totals and traffic in readable units.
+    static let virtualMachineMetrics = ResponseSchema<InstanceView>(objectName: "virtualmachine", fields: virtualMachine.fields + [
+        .string("cputotal", "the cores and speed of the instance") { v in
+            "\(v.vm.cpu) x \(String(format: "%.2f", Double(v.vm.cpuSpeed) / 1000)) Ghz"
+        },
+        .string("memorytotal", "the memory of the instance") { v in String(format: "%.2f GB", Double(v.vm.memory) / 1024) },
+        .string("networkread", "the data the instance read from the network") { v in v.stats.map { String(format: "%.2f MB", $0.networkReadKBs / 1024) } },
+        .string("networkwrite", "the data the instance wrote to the network") { v in v.stats.map { String(format: "%.2f MB", $0.networkWriteKBs / 1024) } },
+        .string("diskread", "the data the instance read from its disks") { v in v.stats.map { String(format: "%.2f MB", $0.diskReadKBs / 1024) } },
+        .string("diskwrite", "the data the instance wrote to its disks") { v in v.stats.map { String(format: "%.2f MB", $0.diskWriteKBs / 1024) } },
+        .long("diskiopstotal", "the read and write operations on the instance's disks") { v in v.stats.map { $0.diskReadIOs + $0.diskWriteIOs } },
     ])
 
     /// An affinity group as listed inside an instance.

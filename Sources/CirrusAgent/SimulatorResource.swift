@@ -21,6 +21,8 @@ public final class SimulatorResource: HostResource {
         public var password: String?
         /// The data disks plugged in while it runs (volume UUIDs).
         public var disks: [String] = []
+        /// When it was last started (its counters grow from then).
+        public var started = Date()
     }
 
     /// Why a simulated instance could not start.
@@ -158,7 +160,7 @@ public final class SimulatorResource: HostResource {
             let previous = all[name]
             all[name] = Instance(name: name, cpus: cpus, speed: speed, memory: memory, powerState: .powerOn,
                                  sshPublicKeys: previous?.sshPublicKeys ?? [], userData: previous?.userData, password: previous?.password,
-                                 disks: previous?.disks ?? [])
+                                 disks: previous?.disks ?? [], started: previous?.powerState == .powerOn ? previous?.started ?? Date() : Date())
         }
     }
 
@@ -177,7 +179,22 @@ public final class SimulatorResource: HostResource {
     }
 
     private func report() -> [InstanceReport] {
-        instances.withLock { all in all.values.sorted { $0.name < $1.name }.map { InstanceReport(name: $0.name, powerState: $0.powerState) } }
+        let now = Date()
+        return instances.withLock { all in
+            all.values.sorted { $0.name < $1.name }.map { InstanceReport(name: $0.name, powerState: $0.powerState, stats: Self.stats(of: $0, at: now)) }
+        }
+    }
+
+    /// Simulated use, as CloudStack's simulator reports it: steady for an instance (its CPU
+    /// share derives from its name), counters growing with its uptime.
+    static func stats(of instance: Instance, at now: Date) -> InstanceStats? {
+        guard instance.powerState == .powerOn else { return nil }
+        let uptime = max(0, now.timeIntervalSince(instance.started))
+        let share = Double(instance.name.utf8.reduce(UInt32(7)) { ($0 &* 31) &+ UInt32($1) } % 40) + 2
+        let memoryKBs = instance.memory / 1024
+        return InstanceStats(cpuUtilization: share, networkReadKBs: uptime * 12, networkWriteKBs: uptime * 6, diskReadKBs: uptime * 40,
+                             diskWriteKBs: uptime * 24, diskReadIOs: Int64(uptime * 10), diskWriteIOs: Int64(uptime * 6),
+                             memoryKBs: memoryKBs, memoryInternalFreeKBs: memoryKBs / 2, memoryTargetKBs: memoryKBs)
     }
 
     /// A stable UUID for a host's local pool, derived from its guid.

@@ -1,4 +1,5 @@
 import CirrusModel
+import CirrusProtocol
 import CirrusStore
 import Foundation
 
@@ -10,6 +11,8 @@ public struct InstanceView: Sendable {
     public var affinityGroups: [AffinityGroup] = []
     /// Shown once, in the answers of deploy and password reset.
     public var password: String?
+    /// What its host last reported it using, while it runs.
+    public var stats: InstanceStats?
 
     public var vm: VirtualMachine { item.vm }
 }
@@ -74,9 +77,10 @@ extension InstanceService {
             let volumes = try await VolumeRepository.of(sql, instanceIDs: ids)
             let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: ids)
             let groups = try await AffinityGroupService.groups(sql, instanceIDs: ids)
+            let stats = self.latestStats.withLock { $0 }
             return Listing(items: listing.items.map { item in
                 InstanceView(item: item, rootVolume: volumes[item.vm.id]?.first { $0.type == .root }, tags: tags[item.vm.id] ?? [],
-                             affinityGroups: groups[item.vm.id] ?? [])
+                             affinityGroups: groups[item.vm.id] ?? [], stats: item.vm.state == .running ? stats[item.vm.instanceName] : nil)
             }, total: listing.total)
         }
     }
@@ -94,7 +98,8 @@ extension InstanceService {
             let root = try await VolumeRepository.of(sql, instanceID: vm.id).first { $0.type == .root }
             let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: [vm.id])[vm.id] ?? []
             let groups = try await AffinityGroupService.groups(sql, instanceID: vm.id)
-            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, password: password)
+            let stats = vm.state == .running ? self.latestStats.withLock { $0[vm.instanceName] } : nil
+            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, password: password, stats: stats)
         }
     }
 }

@@ -30,6 +30,11 @@ extension InstanceService {
     /// operation moving them and are left alone.
     public func reconcile(_ reports: [Int64: [InstanceReport]], now: Date = Date()) async throws {
         guard !reports.isEmpty else { return }
+        latestStats.withLock { stats in
+            for report in reports.values.joined() {
+                if report.powerState == .powerOn, let s = report.stats { stats[report.name] = s } else { stats[report.name] = nil }
+            }
+        }
         let grace = await agents.pingTimeout()
         struct Findings: Sendable {
             var powerUpdates: [CirrusModel.PowerState: [Int64]] = [:]

@@ -1,8 +1,10 @@
 import CirrusModel
+import CirrusProtocol
 import CirrusStore
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// What `deployVirtualMachine` asks for, as parsed by the API layer.
 public struct DeployRequest: Sendable {
@@ -73,6 +75,9 @@ public final class InstanceService: Sendable {
     let userData: UserDataService
     /// Volume removal (restore's old ROOT volume) goes through the volume service.
     let volumes: VolumeService
+    /// The latest use each running instance's host reported (by instance name), from the pings
+    /// this server receives: listVirtualMachinesMetrics and the stats fields show it.
+    let latestStats = Mutex<[String: InstanceStats]>([:])
     let logger: Logger
 
     public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,

@@ -129,10 +129,36 @@ public enum PowerState: String, Codable, Sendable, CaseIterable {
 public struct InstanceReport: Codable, Sendable, Equatable {
     public var name: String
     public var powerState: PowerState
+    /// What a running instance used since the last report (CloudStack's VmStatsEntry); absent
+    /// when the host does not measure it.
+    public var stats: InstanceStats?
 
-    public init(name: String, powerState: PowerState) {
+    public init(name: String, powerState: PowerState, stats: InstanceStats? = nil) {
         self.name = name
         self.powerState = powerState
+        self.stats = stats
+    }
+}
+
+/// One instance's use as its host measures it: CPU as a percentage of what it was given,
+/// network and disk traffic in KiB and operations (counters since it started), memory in KiB.
+public struct InstanceStats: Codable, Sendable, Equatable {
+    public var cpuUtilization: Double
+    public var networkReadKBs: Double
+    public var networkWriteKBs: Double
+    public var diskReadKBs: Double
+    public var diskWriteKBs: Double
+    public var diskReadIOs: Int64
+    public var diskWriteIOs: Int64
+    public var memoryKBs: Int64
+    public var memoryInternalFreeKBs: Int64
+    public var memoryTargetKBs: Int64
+
+    public init(cpuUtilization: Double, networkReadKBs: Double, networkWriteKBs: Double, diskReadKBs: Double, diskWriteKBs: Double,
+                diskReadIOs: Int64, diskWriteIOs: Int64, memoryKBs: Int64, memoryInternalFreeKBs: Int64, memoryTargetKBs: Int64) {
+        self.cpuUtilization = cpuUtilization; self.networkReadKBs = networkReadKBs; self.networkWriteKBs = networkWriteKBs
+        self.diskReadKBs = diskReadKBs; self.diskWriteKBs = diskWriteKBs; self.diskReadIOs = diskReadIOs; self.diskWriteIOs = diskWriteIOs
+        self.memoryKBs = memoryKBs; self.memoryInternalFreeKBs = memoryInternalFreeKBs; self.memoryTargetKBs = memoryTargetKBs
     }
 }
 

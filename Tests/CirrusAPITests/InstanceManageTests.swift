@@ -65,6 +65,34 @@ struct InstanceManageTests {
         }
     }
 
+    @Test("listVirtualMachinesMetrics shows totals and what the host last reported; a stopped instance has no use figures")
+    func metrics() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let d = try await deploy(cloud, admin, zone)
+            let hostID = try #require(d.vm.hostID)
+            var item = await admin.call("listVirtualMachinesMetrics", ["id": d.id]).items("virtualmachine").first ?? [:]
+            #expect(item["cputotal"] as? String == "1 x 0.50 Ghz", "\(item)")
+            #expect(item["memorytotal"] as? String == "0.50 GB")
+            #expect(item["cpuused"] == nil, "nothing reported yet")
+
+            try await tick(cloud, hostID: hostID, d.resource)
+            let reported = try #require(await d.resource.ping().instances.first { $0.name == d.vm.instanceName }?.stats)
+            item = await admin.call("listVirtualMachinesMetrics", ["id": d.id]).items("virtualmachine").first ?? [:]
+            #expect(item["cpuused"] as? String == String(format: "%.2f%%", reported.cpuUtilization), "\(item)")
+            #expect(item["memorykbs"] as? Int == 512 * 1024)
+            #expect(item["networkread"] as? String != nil && item["diskiopstotal"] as? Int != nil, "\(item)")
+            let plain = await admin.call("listVirtualMachines", ["id": d.id]).items("virtualmachine").first ?? [:]
+            #expect(plain["cpuused"] as? String == item["cpuused"] as? String)
+            #expect(plain["cputotal"] == nil, "totals are for the metrics listing")
+
+            _ = try await admin.runJob("stopVirtualMachine", pairs: [("id", d.id)])
+            try await tick(cloud, hostID: hostID, d.resource)
+            item = await admin.call("listVirtualMachinesMetrics", ["id": d.id]).items("virtualmachine").first ?? [:]
+            #expect(item["cpuused"] == nil && item["networkread"] == nil, "\(item)")
+            #expect(item["cputotal"] as? String == "1 x 0.50 Ghz")
+        }
+    }
+
     @Test("an instance missing from its host's report is PowerReportMissing, then Stopped once the grace period has passed")
     func missing() async throws {
         try await withDemoZone { cloud, admin, zone in

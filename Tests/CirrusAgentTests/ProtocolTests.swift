@@ -19,7 +19,11 @@ struct ProtocolTests {
             .startup(info),
             .startupAnswer(StartupAnswer(accepted: true, hostID: 7, hostUUID: "uuid", hostName: "h1", pingInterval: 60)),
             .startupAnswer(StartupAnswer(accepted: false, details: "wrong key", pingInterval: 60)),
-            .ping(PingReport(health: .up, instances: [InstanceReport(name: "r-4-VM", powerState: .powerOff)])),
+            .ping(PingReport(health: .up, instances: [InstanceReport(name: "r-4-VM", powerState: .powerOff),
+                                                      InstanceReport(name: "i-2-3-VM", powerState: .powerOn,
+                                                                     stats: InstanceStats(cpuUtilization: 12.5, networkReadKBs: 1, networkWriteKBs: 2, diskReadKBs: 3,
+                                                                                          diskWriteKBs: 4, diskReadIOs: 5, diskWriteIOs: 6, memoryKBs: 7,
+                                                                                          memoryInternalFreeKBs: 8, memoryTargetKBs: 9))])),
             .pingAnswer(PingAnswer(sendStartup: true, pingInterval: 5)),
             .command(.checkHealth), .command(.getHostStats), .command(.maintain),
             .command(.ready(ReadyCommand(hostID: 7, hostUUID: "uuid", managementServers: ["ws://a:8250/agent"]))),
@@ -108,7 +112,10 @@ struct ProtocolTests {
         #expect(throws: SimulatorResource.InsufficientResources.self) { try sim.startInstance(name: "i-2", cpus: 2, speed: 1000, memory: 512) }
         #expect(throws: SimulatorResource.InsufficientResources.self) { try sim.startInstance(name: "i-3", cpus: 1, speed: 500, memory: 1500) }
         #expect(String(describing: SimulatorResource.InsufficientResources()) == "Not enough resource to start the vm")
-        #expect(await sim.ping().instances == [InstanceReport(name: "i-1", powerState: .powerOn)])
+        let pinged = await sim.ping().instances
+        #expect(pinged.map(\.name) == ["i-1"] && pinged.map(\.powerState) == [.powerOn])
+        // A running instance's use travels with the ping (its 1024 bytes of memory are 1 KiB).
+        #expect(pinged.first?.stats?.memoryKBs == 1 && (pinged.first?.stats?.cpuUtilization ?? 0) > 0)
         sim.stopInstance(name: "i-1")
         try sim.startInstance(name: "i-2", cpus: 2, speed: 1000, memory: 2048)
         #expect(await sim.ping().instances.map(\.powerState) == [.powerOff, .powerOn])

@@ -186,37 +186,52 @@ enum InstanceCommands {
             u.cleanupDetails = p.bool("cleanupdetails", default: false)
             return try await render(ctx, try await ctx.engine.instances.update(vm, caller: ctx.caller, u))
         }),
-        CommandSpec("listVirtualMachines", description: "Lists instances", parameters: [
-            ParameterSpec("id", .uuid, related: ["listVirtualMachines"], description: "list only this instance"),
-            ParameterSpec("ids", .list(.uuid), related: ["listVirtualMachines"], description: "list only these instances"),
-            ParameterSpec("name", .string, description: "list instances with this host name"),
-            ParameterSpec("state", .string, description: "list instances in this state"),
-            ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "list instances in this zone"),
-            ParameterSpec("templateid", .uuid, related: ["listTemplates"], description: "list instances of this template"),
-            ParameterSpec("isoid", .uuid, related: ["listIsos"], description: "list instances with this ISO"),
-            ParameterSpec("serviceofferingid", .uuid, related: ["listServiceOfferings"], description: "list instances of this offering"),
-            ParameterSpec("userid", .uuid, related: ["listUsers"], description: "list instances deployed by this user"),
-            ParameterSpec("groupid", .string, description: "list instances of this group"),
-            ParameterSpec("haenable", .boolean, description: "list instances with HA on or off"),
-            ParameterSpec("displayvm", .boolean, description: "list instances shown or hidden to their owners"),
-            ParameterSpec("hypervisor", .string, description: "list instances of this hypervisor"),
-            ParameterSpec("details", .list(.string), description: "accepted for compatibility; every detail is returned"),
-            ParameterSpec.tagFilter,
-        ] + ParameterSpec.ownership + ParameterSpec.paging, response: Schemas.virtualMachine.description, access: .all, handler: .sync { ctx in
-            let p = ctx.parameters
-            var q = InstanceQuery()
-            if let id = p.uuid("id") { q.ids = [id] } else { q.ids = p.uuidList("ids") }
-            q.name = p.string("name")
-            if let s = p.string("state") {
-                guard let state = VirtualMachineState(caseInsensitive: s) else { throw CloudError.invalidParameter("Invalid state \(s)") }
-                q.state = state
-            }
-            q.zoneID = p.uuid("zoneid"); q.templateID = p.uuid("templateid"); q.isoID = p.uuid("isoid"); q.serviceOfferingID = p.uuid("serviceofferingid")
-            q.userID = p.uuid("userid"); q.group = p.string("groupid"); q.keyword = p.string("keyword"); q.haEnabled = p.bool("haenable")
-            q.displayVM = p.bool("displayvm"); q.tags = try p.tagFilter(); q.hypervisor = p.string("hypervisor").flatMap(HypervisorType.init(caseInsensitive:))
-            if ctx.caller.isAdmin { q.hostID = p.uuid("hostid"); q.podID = p.uuid("podid"); q.clusterID = p.uuid("clusterid") }
-            let listing = try await ctx.engine.instances.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), q, page: try await ctx.page())
+        CommandSpec("listVirtualMachines", description: "Lists instances", parameters: listParameters, response: Schemas.virtualMachine.description,
+                    access: .all, handler: .sync { ctx in
+            let listing = try await ctx.engine.instances.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), try query(ctx), page: try await ctx.page())
             return IdentityCommands.list(listing, Schemas.virtualMachine)
         }),
+        CommandSpec("listVirtualMachinesMetrics", description: "Lists instances with their CPU and memory totals and what their hosts last reported them using",
+                    parameters: listParameters, response: Schemas.virtualMachineMetrics.description, access: .all, handler: .sync { ctx in
+            let listing = try await ctx.engine.instances.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), try query(ctx), page: try await ctx.page())
+            return IdentityCommands.list(listing, Schemas.virtualMachineMetrics)
+        }),
     ]
+}
+
+extension InstanceCommands {
+    /// The filters of listVirtualMachines and listVirtualMachinesMetrics.
+    static let listParameters: [ParameterSpec] = [
+        ParameterSpec("id", .uuid, related: ["listVirtualMachines"], description: "list only this instance"),
+        ParameterSpec("ids", .list(.uuid), related: ["listVirtualMachines"], description: "list only these instances"),
+        ParameterSpec("name", .string, description: "list instances with this host name"),
+        ParameterSpec("state", .string, description: "list instances in this state"),
+        ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "list instances in this zone"),
+        ParameterSpec("templateid", .uuid, related: ["listTemplates"], description: "list instances of this template"),
+        ParameterSpec("isoid", .uuid, related: ["listIsos"], description: "list instances with this ISO"),
+        ParameterSpec("serviceofferingid", .uuid, related: ["listServiceOfferings"], description: "list instances of this offering"),
+        ParameterSpec("userid", .uuid, related: ["listUsers"], description: "list instances deployed by this user"),
+        ParameterSpec("groupid", .string, description: "list instances of this group"),
+        ParameterSpec("haenable", .boolean, description: "list instances with HA on or off"),
+        ParameterSpec("displayvm", .boolean, description: "list instances shown or hidden to their owners"),
+        ParameterSpec("hypervisor", .string, description: "list instances of this hypervisor"),
+        ParameterSpec("details", .list(.string), description: "accepted for compatibility; every detail is returned"),
+        ParameterSpec.tagFilter,
+    ] + ParameterSpec.ownership + ParameterSpec.paging
+
+    static func query(_ ctx: CommandContext) throws -> InstanceQuery {
+        let p = ctx.parameters
+        var q = InstanceQuery()
+        if let id = p.uuid("id") { q.ids = [id] } else { q.ids = p.uuidList("ids") }
+        q.name = p.string("name")
+        if let s = p.string("state") {
+            guard let state = VirtualMachineState(caseInsensitive: s) else { throw CloudError.invalidParameter("Invalid state \(s)") }
+            q.state = state
+        }
+        q.zoneID = p.uuid("zoneid"); q.templateID = p.uuid("templateid"); q.isoID = p.uuid("isoid"); q.serviceOfferingID = p.uuid("serviceofferingid")
+        q.userID = p.uuid("userid"); q.group = p.string("groupid"); q.keyword = p.string("keyword"); q.haEnabled = p.bool("haenable")
+        q.displayVM = p.bool("displayvm"); q.tags = try p.tagFilter(); q.hypervisor = p.string("hypervisor").flatMap(HypervisorType.init(caseInsensitive:))
+        if ctx.caller.isAdmin { q.hostID = p.uuid("hostid"); q.podID = p.uuid("podid"); q.clusterID = p.uuid("clusterid") }
+        return q
+    }
 }

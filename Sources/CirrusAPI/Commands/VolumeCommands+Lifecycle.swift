@@ -178,22 +178,7 @@ extension VolumeCommands {
                                                         displayVolume: p.bool("displayvolume"))
             return try await render(ctx, v)
         })),
-        CommandSpec("listVolumesMetrics", description: "Lists volumes with their size in GB and disk counters", parameters: [
-            ParameterSpec("id", .uuid, related: ["listVolumes"], description: "list only this volume"),
-            ParameterSpec("ids", .list(.uuid), related: ["listVolumes"], description: "list only these volumes"),
-            ParameterSpec("name", .string, description: "list volumes with this name"),
-            ParameterSpec("type", .string, description: "ROOT or DATADISK"),
-            ParameterSpec("state", .string, description: "list volumes in this state"),
-            ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "list volumes in this zone"),
-            ParameterSpec("podid", .uuid, related: ["listPods"], description: "list volumes in this pod (admins)"),
-            ParameterSpec("clusterid", .uuid, related: ["listClusters"], description: "accepted for compatibility"),
-            ParameterSpec("hostid", .uuid, related: ["listHosts"], description: "accepted for compatibility"),
-            ParameterSpec("storageid", .string, related: ["listStoragePools"], description: "list volumes on this pool (admins)"),
-            ParameterSpec("virtualmachineid", .uuid, related: ["listVirtualMachines"], description: "list volumes of this instance"),
-            ParameterSpec("diskofferingid", .uuid, related: ["listDiskOfferings"], description: "list volumes of this disk offering"),
-            ParameterSpec("displayvolume", .boolean, description: "list volumes shown or hidden to their owners"),
-            ParameterSpec.tagFilter,
-        ] + ParameterSpec.ownership + ParameterSpec.paging, response: Schemas.volumeMetrics.description, access: .all, handler: .sync { ctx in
+        CommandSpec("listVolumesMetrics", description: "Lists volumes with their size in GB and disk counters", parameters: listParameters, response: Schemas.volumeMetrics.description, access: .all, handler: .sync { ctx in
             let listing = try await ctx.engine.volumes.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), try query(ctx), page: try await ctx.page())
             return IdentityCommands.list(listing, Schemas.volumeMetrics)
         }),

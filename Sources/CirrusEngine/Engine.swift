@@ -26,6 +26,7 @@ public final class Engine: Sendable {
     public let simulator: SimulatorService
     /// Host and pool choice for instances, over an in-memory snapshot.
     public let placement: PlacementService
+    public let dedications: DedicationService
     /// Instances: deploy, start, stop, destroy, expunge.
     public let instances: InstanceService
     public let volumes: VolumeService
@@ -75,9 +76,11 @@ public final class Engine: Sendable {
         limits = ResourceLimitService(db: db, config: config)
         usage = UsageService(db: db)
         placement = PlacementService(db: db, config: config, logger: logger)
+        dedications = DedicationService(db: db, events: events, placement: placement)
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
-                                    limits: limits, usage: usage, userData: userData, volumes: volumes, logger: logger)
+                                    limits: limits, usage: usage, userData: userData, volumes: volumes,
+                                    dedications: dedications, logger: logger)
         snapshots = SnapshotService(db: db, config: config, events: events, agents: agents, instances: instances, limits: limits, usage: usage, logger: logger)
         vmSnapshots = VMSnapshotService(db: db, events: events, agents: agents, instances: instances, usage: usage, logger: logger)
         instances.attachToAgents()

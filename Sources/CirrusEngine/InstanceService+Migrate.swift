@@ -122,7 +122,7 @@ extension InstanceService {
             if let target = volumeTargets[v.id] { context.request.volumes[i].existingPoolID = target }
         }
         let moveSizes = context.volumes.map { volumeTargets[$0.id] != nil ? $0.size : 0 }
-        var avoid = AvoidSet(hosts: [source])
+        var avoid = AvoidSet(hosts: try await dedications.excludedHosts(accountID: vm.accountID, snapshot: try await placement.snapshot()).union([source]))
         var reserved: Placement?
         for _ in 0..<20 {
             guard let place = try await placement.plan(context.request, avoid: avoid) else { break }
@@ -278,7 +278,7 @@ extension InstanceService {
         fresh.volumes = fresh.volumes.map { var d = $0; d.existingPoolID = nil; return d }
         var direct = context.request
         direct.lastHostID = nil
-        let avoid = AvoidSet(hosts: [current])
+        let avoid = AvoidSet(hosts: try await dedications.excludedHosts(accountID: vm.accountID, snapshot: snapshot).union([current]))
         return items.filter { $0.host.id != current }.map { item in
             let h = snapshot.host(item.host.id)
             var here = direct; here.hostID = item.host.id

@@ -79,7 +79,8 @@ extension InstanceService {
         current.state = next
         let retries = try await config.int(Settings.startRetry)
         let wait = try await config.int(Settings.startCommandWait)
-        var avoid = AvoidSet()
+        // Hosts dedicated to other domains or accounts are never tried.
+        var avoid = AvoidSet(hosts: try await dedications.excludedHosts(accountID: vm.accountID, snapshot: try await placement.snapshot()))
         var lastFailure: String?
         var attempts = 0, races = 0
         while attempts < retries {

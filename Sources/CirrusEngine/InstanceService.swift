@@ -75,6 +75,8 @@ public final class InstanceService: Sendable {
     let userData: UserDataService
     /// Volume removal (restore's old ROOT volume) goes through the volume service.
     let volumes: VolumeService
+    /// Hosts dedicated to other owners are kept out of every placement.
+    let dedications: DedicationService
     /// The latest use each running instance's host reported (by instance name), from the pings
     /// this server receives: listVirtualMachinesMetrics and the stats fields show it.
     let latestStats = Mutex<[String: InstanceStats]>([:])
@@ -82,7 +84,8 @@ public final class InstanceService: Sendable {
 
     public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,
                 identity: IdentityService, limits: ResourceLimitService, usage: UsageService, userData: UserDataService, volumes: VolumeService,
-                logger: Logger) {
+                dedications: DedicationService, logger: Logger) {
+        self.dedications = dedications
         self.userData = userData
         self.volumes = volumes
         self.limits = limits

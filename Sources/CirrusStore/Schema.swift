@@ -16,6 +16,7 @@ public enum Schema {
         Migration(version: 9, name: "resource tags", apply: createTags),
         Migration(version: 10, name: "resource limits, counts and usage events", apply: createLimits),
         Migration(version: 11, name: "snapshots, snapshot policies, instance snapshots", apply: createSnapshots),
+        Migration(version: 12, name: "dedicated zones, pods, clusters and hosts", apply: createDedications),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

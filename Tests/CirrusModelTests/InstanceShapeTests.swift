@@ -23,7 +23,7 @@ struct InstanceShapeTests {
     @Test("missing, non-numeric, non-positive and out-of-bounds figures are refused with CloudStack's texts")
     func refusals() {
         func message(_ details: [String: String]) -> String? {
-            do { _ = try InstanceShape.resolve(offering: custom, details: details); return nil } catch let error as CloudError { return error.message } catch { return "\(error)" }
+            do { _ = try InstanceShape.resolve(offering: custom, details: details); return nil } catch { return error.message }
         }
         #expect(message(["memory": "1024"]) == InstanceShape.customMissing.message)
         #expect(message(["cpuNumber": "two", "memory": "1024"]) == "Invalid cpuNumber value two for the custom offering")

@@ -64,6 +64,38 @@ extension Schemas {
         .long("memorytargetkbs", "the memory the host targets for the instance, in KiB") { v in v.stats?.memoryTargetKBs },
     ])
 
+    /// The `details` groups of listVirtualMachines (CloudStack's VMDetails) and the fields each
+    /// brings; fields in no group are always shown. `all` (the default) shows every group, `min`
+    /// none of them.
+    static let instanceDetailGroups: [String: Set<String>] = [
+        "group": ["group", "groupid"],
+        "tmpl": ["templateid", "templatename", "templatedisplaytext", "passwordenabled"],
+        "servoff": ["serviceofferingid", "serviceofferingname", "cpunumber", "cpuspeed", "memory"],
+        "diskoff": ["diskofferingid", "diskofferingname"],
+        "backoff": ["backupofferingid", "backupofferingname"],
+        "iso": ["isoid", "isoname", "isodisplaytext"],
+        "volume": ["rootdeviceid", "rootdevicetype"],
+        "stats": ["cpuused", "networkkbsread", "networkkbswrite", "diskkbsread", "diskkbswrite", "diskioread", "diskiowrite", "memorykbs",
+                  "memoryintfreekbs", "memorytargetkbs"],
+        "secgrp": ["securitygroup"],
+        "nics": ["nic"],
+        "affgrp": ["affinitygroup"],
+    ]
+
+    /// The instance schema for a `details` list: every field for none or `all`, otherwise the
+    /// fields of no group plus those of the groups named. An unknown value is refused (431).
+    static func virtualMachine(details: [String]) throws -> ResponseSchema<InstanceView> {
+        let asked = Set(details.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        let allowed = Set(instanceDetailGroups.keys).union(["all", "min"])
+        if let bad = asked.subtracting(allowed).sorted().first {
+            throw CloudError.invalidParameter("The details parameter contains a non permitted value \(bad). The allowed values are \(allowed.sorted().joined(separator: ", "))")
+        }
+        guard !asked.isEmpty, !asked.contains("all") else { return virtualMachine }
+        var hidden = Set(instanceDetailGroups.values.joined())
+        for group in asked { hidden.subtract(instanceDetailGroups[group] ?? []) }
+        return ResponseSchema(objectName: virtualMachine.objectName, fields: virtualMachine.fields.filter { !hidden.contains($0.info.name) })
+    }
+
     /// listVirtualMachinesMetrics: an instance with its totals and traffic in readable units.
     static let virtualMachineMetrics = ResponseSchema<InstanceView>(objectName: "virtualmachine", fields: virtualMachine.fields + [
         .string("cputotal", "the cores and speed of the instance") { v in

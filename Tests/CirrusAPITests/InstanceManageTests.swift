@@ -93,6 +93,25 @@ struct InstanceManageTests {
         }
     }
 
+    @Test("listVirtualMachines details: min leaves out every group, named groups come back, unknown values are refused")
+    func detailViews() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let d = try await deploy(cloud, admin, zone)
+            let full = await admin.call("listVirtualMachines", ["id": d.id]).items("virtualmachine").first ?? [:]
+            #expect(full["templateid"] != nil && full["serviceofferingid"] != nil && full["rootdeviceid"] != nil)
+            let min = await admin.call("listVirtualMachines", ["id": d.id, "details": "min"]).items("virtualmachine").first ?? [:]
+            #expect(min["id"] as? String == d.id && min["state"] as? String == "Running")
+            #expect(min["templateid"] == nil && min["serviceofferingid"] == nil && min["cpunumber"] == nil && min["rootdeviceid"] == nil, "\(min)")
+            let some = await admin.call("listVirtualMachines", ["id": d.id, "details": "tmpl,volume"]).items("virtualmachine").first ?? [:]
+            #expect(some["templateid"] as? String == full["templateid"] as? String && some["rootdeviceid"] != nil)
+            #expect(some["serviceofferingid"] == nil)
+            let all = await admin.call("listVirtualMachines", ["id": d.id, "details": "all"]).items("virtualmachine").first ?? [:]
+            #expect(all.keys.sorted() == full.keys.sorted())
+            let bad = await admin.call("listVirtualMachines", ["details": "everything"])
+            #expect(bad.status == 431 && (bad.errorText ?? "").contains("non permitted value everything"), "\(bad.body)")
+        }
+    }
+
     @Test("an instance missing from its host's report is PowerReportMissing, then Stopped once the grace period has passed")
     func missing() async throws {
         try await withDemoZone { cloud, admin, zone in

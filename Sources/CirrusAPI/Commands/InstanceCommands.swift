@@ -188,8 +188,9 @@ enum InstanceCommands {
         }),
         CommandSpec("listVirtualMachines", description: "Lists instances", parameters: listParameters, response: Schemas.virtualMachine.description,
                     access: .all, handler: .sync { ctx in
+            let schema = try Schemas.virtualMachine(details: ctx.parameters.list("details") ?? [])
             let listing = try await ctx.engine.instances.list(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), try query(ctx), page: try await ctx.page())
-            return IdentityCommands.list(listing, Schemas.virtualMachine)
+            return IdentityCommands.list(listing, schema)
         }),
         CommandSpec("listVirtualMachinesMetrics", description: "Lists instances with their CPU and memory totals and what their hosts last reported them using",
                     parameters: listParameters, response: Schemas.virtualMachineMetrics.description, access: .all, handler: .sync { ctx in
@@ -215,7 +216,7 @@ extension InstanceCommands {
         ParameterSpec("haenable", .boolean, description: "list instances with HA on or off"),
         ParameterSpec("displayvm", .boolean, description: "list instances shown or hidden to their owners"),
         ParameterSpec("hypervisor", .string, description: "list instances of this hypervisor"),
-        ParameterSpec("details", .list(.string), description: "accepted for compatibility; every detail is returned"),
+        ParameterSpec("details", .list(.string), description: "the groups of details to show: all (default), min, group, tmpl, servoff, diskoff, backoff, iso, volume, stats, secgrp, nics, affgrp"),
         ParameterSpec.tagFilter,
     ] + ParameterSpec.ownership + ParameterSpec.paging
 

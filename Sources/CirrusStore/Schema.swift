@@ -17,6 +17,7 @@ public enum Schema {
         Migration(version: 10, name: "resource limits, counts and usage events", apply: createLimits),
         Migration(version: 11, name: "snapshots, snapshot policies, instance snapshots", apply: createSnapshots),
         Migration(version: 12, name: "dedicated zones, pods, clusters and hosts", apply: createDedications),
+        Migration(version: 13, name: "guest networks, NICs, network permissions, virtual routers", apply: createNetworks),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

@@ -143,6 +143,9 @@ public final class SimulatorResource: HostResource {
             // Unplugging from an instance that is not running here is a success, as on a real host.
             instances.withLock { $0[detach.instanceName]?.disks.removeAll { $0 == detach.disk.volumeUUID } }
             return .success("Detached \(detach.disk.volumeUUID)")
+        case .copy(let copy):
+            guard !copy.source.path.isEmpty else { return .failure("The \(copy.source.kind.rawValue.lowercased()) to copy from has no path") }
+            return .success(copy.destination.path)
         case .unsupported:
             return .unsupported(command)
         }

@@ -14,10 +14,17 @@ extension Settings {
         description: "Seconds between checks for due snapshot policies", range: 1...86_400)
     public static let backupSnapshotWait = ConfigDefinition("backup.snapshot.wait", category: "Storage", type: .integer, default: "21600",
         description: "Seconds to wait for a host to take and back up a snapshot", range: 1...604_800)
+    public static let createVolumeFromSnapshotWait = ConfigDefinition("create.volume.from.snapshot.wait", category: "Storage", type: .integer, default: "10800",
+        description: "Seconds to wait for a host to create a volume from a snapshot", range: 1...604_800)
+    public static let createPrivateTemplateFromSnapshotWait = ConfigDefinition("create.private.template.from.snapshot.wait", category: "Storage", type: .integer,
+        default: "10800", description: "Seconds to wait for a host to create a template from a snapshot", range: 1...604_800)
+    public static let createPrivateTemplateFromVolumeWait = ConfigDefinition("create.private.template.from.volume.wait", category: "Storage", type: .integer,
+        default: "10800", description: "Seconds to wait for a host to create a template from a volume", range: 1...604_800)
 
     /// The snapshot settings.
     static let snapshots: [ConfigDefinition] = [snapshotMaxHourly, snapshotMaxDaily, snapshotMaxWeekly, snapshotMaxMonthly, snapshotPollInterval,
-                                                backupSnapshotWait]
+                                                backupSnapshotWait, createVolumeFromSnapshotWait, createPrivateTemplateFromSnapshotWait,
+                                                createPrivateTemplateFromVolumeWait]
 
     /// `snapshot.max.<interval>`.
     static func snapshotMax(for interval: SnapshotIntervalType) -> ConfigDefinition {

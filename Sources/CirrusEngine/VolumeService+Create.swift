@@ -305,8 +305,10 @@ extension VolumeService {
     }
 
     /// Creates an Allocated volume on a pool `hostID` reaches: reserves the space, sends
-    /// CreateObjectCommand to that host, and gives everything back when the host refuses.
-    func createOnPool(_ v: Volume, reachableFrom hostID: Int64) async throws -> Volume {
+    /// CreateObjectCommand (or the command `command` makes for the chosen pool, such as a
+    /// CopyCommand from a snapshot) to that host, and gives everything back when the host refuses.
+    func createOnPool(_ v: Volume, reachableFrom hostID: Int64,
+                      command: @Sendable (VolumeTO) -> AgentCommand = { .createVolume($0) }) async throws -> Volume {
         let snapshot = try await placement.snapshot()
         guard let host = snapshot.host(hostID) else {
             throw CloudError(.resourceUnavailable, "The host of the instance is not available", csCode: .resourceUnavailable)
@@ -336,7 +338,7 @@ extension VolumeService {
             placement.recordPool(pool.id, bytes: v.size)
             let answer: Answer
             do {
-                answer = try await agents.send(.createVolume(VolumeTO(volumeUUID: path, poolUUID: poolUUIDs[pool.id] ?? "", path: path, sizeBytes: v.size)), to: hostID)
+                answer = try await agents.send(command(VolumeTO(volumeUUID: path, poolUUID: poolUUIDs[pool.id] ?? "", path: path, sizeBytes: v.size)), to: hostID)
             } catch let error as CloudError {
                 answer = .failure(error.message)
             }

@@ -42,6 +42,8 @@ public enum AgentCommand: Sendable, Equatable {
     /// Hot-plug a data disk into a running instance, or unplug it.
     case attachVolume(AttachVolumeCommand)
     case detachVolume(AttachVolumeCommand)
+    /// Copy a snapshot backup into a volume, or a snapshot or volume into a template.
+    case copy(CopyCommand)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -71,6 +73,7 @@ public enum AgentCommand: Sendable, Equatable {
         case .scaleInstance: "ScaleVmCommand"
         case .attachVolume: "AttachCommand"
         case .detachVolume: "DettachCommand"
+        case .copy: "CopyCommand"
         case .unsupported(let name): name
         }
     }
@@ -145,6 +148,7 @@ extension AgentCommand: Codable {
         case "ScaleVmCommand": self = .scaleInstance(try c.decode(ScaleInstanceCommand.self, forKey: .args))
         case "AttachCommand": self = .attachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
         case "DettachCommand": self = .detachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
+        case "CopyCommand": self = .copy(try c.decode(CopyCommand.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -165,6 +169,7 @@ extension AgentCommand: Codable {
         case .createVMSnapshot(let v), .deleteVMSnapshot(let v), .revertToVMSnapshot(let v): try c.encode(v, forKey: .args)
         case .scaleInstance(let v): try c.encode(v, forKey: .args)
         case .attachVolume(let v), .detachVolume(let v): try c.encode(v, forKey: .args)
+        case .copy(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }

@@ -78,6 +78,8 @@ struct ProtocolTests {
             (.scaleInstance(ScaleInstanceCommand(name: "i-2-5-VM", cpus: 4, speed: 2000, memory: 4 << 30)), "ScaleVmCommand"),
             (.attachVolume(AttachVolumeCommand(instanceName: "i-2-5-VM", disk: vm.disks[0])), "AttachCommand"),
             (.detachVolume(AttachVolumeCommand(instanceName: "i-2-5-VM", disk: vm.disks[0])), "DettachCommand"),
+            (.copy(CopyCommand(source: DataObjectTO(kind: .snapshot, store: .image, uuid: "s", storeUUID: "i", path: "snapshots/2/5/s", sizeBytes: 5),
+                               destination: DataObjectTO(kind: .volume, store: .primary, uuid: "v", storeUUID: "p", path: "v", sizeBytes: 5), wait: 60)), "CopyCommand"),
         ]
         for (command, name) in commands {
             let text = try AgentProtocol.encode(Envelope(id: 7, kind: .request, deadline: 5, body: .command(command)))

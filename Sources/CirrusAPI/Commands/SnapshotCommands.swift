@@ -35,6 +35,19 @@ enum SnapshotCommands {
         .object(name: "vmsnapshot", Schemas.vmSnapshot.render(try await ctx.engine.vmSnapshots.view(s)))
     }
 
+    /// `destzoneid` and `destzoneids` of copySnapshot, in order, without repeats.
+    static func copyDestinations(_ p: Parameters) throws -> [UUID] {
+        var out: [UUID] = []
+        if let one = p.uuid("destzoneid") { out.append(one) }
+        if p.has("destzoneids") {
+            guard let ids = p.uuidList("destzoneids"), ids.count == (p.list("destzoneids") ?? []).count else {
+                throw CloudError.invalidParameter("Unable to parse destzoneids: every item must be a zone id")
+            }
+            for id in ids where !out.contains(id) { out.append(id) }
+        }
+        return out
+    }
+
     static let snapshotID = ParameterSpec("id", .uuid, required: true, related: ["listSnapshots"], description: "the ID of the snapshot")
     static let vmSnapshotID = ParameterSpec("vmsnapshotid", .uuid, required: true, related: ["listVMSnapshot"], description: "the ID of the VM snapshot")
 
@@ -107,6 +120,23 @@ enum SnapshotCommands {
         }, execute: { ctx in
             try await ctx.engine.snapshots.delete(try await jobSnapshot(ctx), zoneID: ctx.parameters.uuid("zoneid"))
             return .success(displayText: nil)
+        })),
+        CommandSpec("copySnapshot", description: "Copies a BackedUp snapshot to the image stores of other zones", parameters: [
+            snapshotID,
+            ParameterSpec("sourcezoneid", .uuid, related: ["listZones"], description: "the zone to copy from; the snapshot's own zone when omitted"),
+            ParameterSpec("destzoneid", .uuid, related: ["listZones"], description: "the zone to copy to"),
+            ParameterSpec("destzoneids", .list(.uuid), since: "4.19.0", related: ["listZones"], description: "the zones to copy to"),
+        ], response: Schemas.snapshot.description, access: .all, event: CommandEvent(EventType.snapshotCopy, "Copying snapshot"),
+        handler: .async(prepare: { ctx in
+            let p = ctx.parameters
+            let (s, _, _) = try await ctx.engine.snapshots.checkCopy(caller: ctx.caller, id: try p.requiredUUID("id"), sourceZoneID: p.uuid("sourcezoneid"),
+                                                                     destinationZoneIDs: try copyDestinations(p))
+            return plan(s)
+        }, execute: { ctx in
+            let p = ctx.parameters
+            let s = try await ctx.engine.snapshots.copy(caller: ctx.caller, id: try await jobSnapshot(ctx).uuid, sourceZoneID: p.uuid("sourcezoneid"),
+                                                        destinationZoneIDs: try copyDestinations(p))
+            return try await render(ctx, s)
         })),
         CommandSpec("revertSnapshot", description: "Puts a volume back to a snapshot; the volume must be detached or its instance Stopped", parameters: [snapshotID],
                     response: Schemas.snapshot.description, access: .all, event: CommandEvent(EventType.snapshotRevert, "Reverting snapshot"),

@@ -264,7 +264,57 @@ enum TemplateCommands {
         }))
     }
 
+    /// The request of `createTemplate`.
+    static func privateRequest(_ p: Parameters) throws -> PrivateTemplateRequest {
+        var r = PrivateTemplateRequest(name: try p.requiredString("name"), displayText: p.string("displaytext"), osTypeID: try p.requiredUUID("ostypeid"),
+                                       snapshotID: p.uuid("snapshotid"), volumeID: p.uuid("volumeid"))
+        r.zoneID = p.uuid("zoneid")
+        r.isPublic = p.bool("ispublic", default: false); r.isFeatured = p.bool("isfeatured", default: false)
+        r.passwordEnabled = p.bool("passwordenabled", default: false); r.sshKeyEnabled = p.bool("sshkeyenabled", default: false)
+        r.requiresHVM = p.bool("requireshvm", default: true); r.isDynamicallyScalable = p.bool("isdynamicallyscalable", default: false)
+        if p.has("bits") {
+            guard let bits = p.int("bits") else { throw CloudError.invalidParameter("Unable to parse bits: 32 or 64") }
+            r.bits = bits
+        }
+        r.templateTag = p.string("templatetag")
+        return r
+    }
+
+    static let createPrivate = CommandSpec("createTemplate", description: "Creates a private template from a volume snapshot or from a volume whose instance is Stopped", parameters: [
+        ParameterSpec("name", .string, required: true, description: "the name of the template"),
+        ParameterSpec("displaytext", .string, length: 4096, description: "the description of the template; the name when omitted"),
+        ParameterSpec("ostypeid", .uuid, required: true, related: ["listOsTypes"], description: "the OS type of the template"),
+        ParameterSpec("snapshotid", .uuid, related: ["listSnapshots"], description: "the BackedUp snapshot to make the template from (or volumeid)"),
+        ParameterSpec("volumeid", .uuid, related: ["listVolumes"], description: "the ROOT or DATADISK volume to make the template from; its instance must be Stopped"),
+        ParameterSpec("zoneid", .uuid, since: "4.19.0", related: ["listZones"], description: "for a snapshot with copies in several zones: the zone to create the template in"),
+        ParameterSpec("ispublic", .boolean, description: "whether every account may use the template"),
+        ParameterSpec("isfeatured", .boolean, description: "whether the template is featured (admins only)"),
+        ParameterSpec("passwordenabled", .boolean, description: "whether the template supports password reset"),
+        ParameterSpec("sshkeyenabled", .boolean, description: "whether the template supports SSH key reset"),
+        ParameterSpec("requireshvm", .boolean, description: "whether the template needs hardware virtualisation (default true)"),
+        ParameterSpec("isdynamicallyscalable", .boolean, description: "whether instances can be scaled while running"),
+        ParameterSpec("bits", .integer, description: "32 or 64 (default 64)"),
+        ParameterSpec("templatetag", .string, description: "a tag for the template"),
+        ParameterSpec("details", .map, description: "accepted for compatibility; template details are not kept yet"),
+    ], response: Schemas.template.description, access: .all, event: CommandEvent(EventType.templateCreate, "Creating template"),
+    handler: .async(prepare: { ctx in
+        let t = try await ctx.engine.templates.allocatePrivate(caller: ctx.caller, try privateRequest(ctx.parameters))
+        let uuid = t.uuid.uuidString.lowercased()
+        return JobPlan(syncKey: "template:\(uuid)", instanceType: "Template", instanceUUID: uuid, createdID: uuid, resourceName: t.name)
+    }, execute: { ctx in
+        let p = ctx.parameters
+        guard let raw = ctx.job?.instanceUUID, let uuid = UUID(uuidString: raw),
+              let t = try await ctx.engine.templates.liveTemplate(uuid: uuid) else {
+            throw CloudError.internalError("The template of this job is gone")
+        }
+        let views = try await ctx.engine.templates.createPrivate(t, caller: ctx.caller, snapshotID: p.uuid("snapshotid"), volumeID: p.uuid("volumeid"),
+                                                                 zoneID: p.uuid("zoneid"), snapshots: ctx.engine.snapshots)
+        guard let first = views.first else { throw CloudError.internalError("The template \(t.name) has no copy") }
+        return .object(name: "template", Schemas.template.render(first))
+    }))
+
     static let all: [CommandSpec] = [
+        createPrivate,
         CommandSpec("listOsTypes", description: "Lists guest OS types", parameters: [
             ParameterSpec("id", .uuid, related: ["listOsTypes"], description: "list only this OS type"),
             ParameterSpec("oscategoryid", .uuid, related: ["listOsCategories"], description: "list OS types of this category"),

@@ -60,12 +60,19 @@ extension VolumeCommands {
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "the domain of that account"),
             ParameterSpec("virtualmachineid", .uuid, related: ["listVirtualMachines"], description: "attach the new volume to this instance"),
             ParameterSpec("displayvolume", .boolean, description: "show the volume to its owner (default true)"),
+            ParameterSpec("snapshotid", .uuid, related: ["listSnapshots"], description: "create the volume (Ready, the snapshot's size) from this BackedUp snapshot"),
         ], response: Schemas.volume.description, access: .all, event: CommandEvent(EventType.volumeCreate, "Creating volume"),
         handler: .async(prepare: { ctx in
+            if let snapshot = ctx.parameters.uuid("snapshotid") {
+                return plan(try await ctx.engine.volumes.allocateFromSnapshot(caller: ctx.caller, createRequest(ctx), snapshotID: snapshot), created: true)
+            }
             let v = try await ctx.engine.volumes.allocate(caller: ctx.caller, createRequest(ctx))
             return plan(v, created: true)
         }, execute: { ctx in
             var v = try await jobVolume(ctx)
+            if let snapshot = ctx.parameters.uuid("snapshotid") {
+                v = try await ctx.engine.volumes.createFromSnapshot(v, snapshotID: snapshot, instanceID: ctx.parameters.uuid("virtualmachineid"))
+            }
             if let vm = ctx.parameters.uuid("virtualmachineid") {
                 v = try await ctx.engine.volumes.attach(caller: ctx.caller, volume: v.uuid, instance: vm, deviceID: nil)
             }

@@ -47,7 +47,7 @@ extension Schemas {
         .string("userdata", "the base64 user data of the instance") { $0.vm.userData },
         .string("pooltype", "the type of the pool of the ROOT volume") { _ in nil },
         .date("lastupdated", "when the instance's state last changed") { _ in nil },
-        .stringList("nic", "the NICs of the instance (guest networks come later)") { _ in [] },
+        .list("nic", "the NICs of the instance", schema: nic) { $0.nics },
         .stringList("securitygroup", "the security groups of the instance") { _ in [] },
         .list("affinitygroup", "the affinity groups of the instance", schema: instanceAffinityGroup) { $0.affinityGroups },
         .resourceTags { $0.tags },

@@ -28,6 +28,7 @@ public final class Engine: Sendable {
     public let placement: PlacementService
     public let dedications: DedicationService
     /// Instances: deploy, start, stop, destroy, expunge.
+    public let networks: GuestNetworkService
     public let instances: InstanceService
     public let volumes: VolumeService
     /// Volume snapshots, snapshot policies and their scheduler.
@@ -78,9 +79,10 @@ public final class Engine: Sendable {
         placement = PlacementService(db: db, config: config, logger: logger)
         dedications = DedicationService(db: db, events: events, placement: placement)
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
+        networks = GuestNetworkService(db: db, config: config, events: events, limits: limits, usage: usage, logger: logger)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,
-                                    dedications: dedications, logger: logger)
+                                    dedications: dedications, networks: networks, logger: logger)
         snapshots = SnapshotService(db: db, config: config, events: events, agents: agents, instances: instances, limits: limits, usage: usage, logger: logger)
         vmSnapshots = VMSnapshotService(db: db, events: events, agents: agents, instances: instances, usage: usage, logger: logger)
         instances.attachToAgents()

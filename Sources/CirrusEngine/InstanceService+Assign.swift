@@ -8,7 +8,9 @@ extension InstanceService {
     /// attached data disks, to another account. The counts and usage move with it (the old
     /// owner's go down, the new owner's limits are checked); affinity groups and key pairs,
     /// which belong to the old account, are dropped. Everything happens in one transaction.
-    public func assign(_ vm: VirtualMachine, caller: Caller, accountName: String?, domainID: UUID?) async throws -> VirtualMachine {
+    /// NICs move too: the old ones go, and the instance gets NICs on `networkIDs` of the new
+    /// owner (or the new owner's default isolated network).
+    public func assign(_ vm: VirtualMachine, caller: Caller, accountName: String?, domainID: UUID?, networkIDs: [UUID] = []) async throws -> VirtualMachine {
         guard caller.isAdmin else {
             throw CloudError.permissionDenied("Only admins may move an instance to another account")
         }
@@ -16,6 +18,7 @@ extension InstanceService {
         guard vm.state == .stopped else {
             throw CloudError.invalidParameter("VM is \(vm.state.rawValue), unable to move the vm \(vm.instanceName); stop it first")
         }
+        let networkDefaults = try await networks.defaults()
         return try await db.transaction { sql in
             let newOwner = try await IdentityService.owner(sql, caller: caller, accountName: accountName, domainID: domainID)
             guard newOwner.id != vm.accountID else {
@@ -53,6 +56,12 @@ extension InstanceService {
                 throw CloudError(.resourceInUse, "VM instance \(vm.instanceName) is being changed by another operation; try again", csCode: .concurrentOperation)
             }
             try await AffinityGroupService.removeAll(sql, instanceID: vm.id)
+            if let zone = try await ZoneRepository.find(sql, id: vm.zoneID) {
+                try await GuestNetworkService.releaseNics(sql, instanceID: vm.id)
+                let guestNetworks = try await self.networks.networksForDeploy(sql, caller: caller, owner: newOwner, zone: zone, ids: networkIDs,
+                                                                              defaults: networkDefaults)
+                _ = try await GuestNetworkService.allocateNics(sql, instanceID: vm.id, networks: guestNetworks)
+            }
             for v in volumes {
                 var vc = VolumeChanges()
                 vc.accountID = newOwner.id; vc.domainID = newOwner.domainID

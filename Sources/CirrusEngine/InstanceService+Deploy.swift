@@ -28,6 +28,7 @@ extension InstanceService {
         // User data limits depend on the request method (GET or POST) and a setting.
         let inlineUserData = try await r.userData.asyncMap { try await self.userData.validate(base64: $0, method: r.isPost ? .post : .get) }
         let generated = try await generatePassword()
+        let networkDefaults = try await networks.defaults()
         return try await db.transaction { sql in
             let d = try await self.resolve(sql, caller: caller, r)
             let keys = try await KeyPairService.resolve(sql, names: r.keyPairs, owner: d.owner)
@@ -47,6 +48,16 @@ extension InstanceService {
                                     details: r.details.filter { !InstanceShape.detailKeys.contains($0.key.lowercased()) }, created: now)
             vm = try await VirtualMachineRepository.insert(sql, vm, nameSuffix: suffix)
             try await AffinityGroupService.addMembers(sql, instanceID: vm.id, groups: groups)
+            // NICs: the named networks (or the account's default one), each with a guest address.
+            let ids = r.ipToNetwork.isEmpty ? r.networkIDs : r.ipToNetwork.map(\.networkID)
+            let guestNetworks = try await self.networks.networksForDeploy(sql, caller: caller, owner: d.owner, zone: d.zone, ids: ids, defaults: networkDefaults)
+            var requested: [Int64: String] = [:]
+            for (i, entry) in r.ipToNetwork.enumerated() { if let ip = entry.ip { requested[guestNetworks[i].id] = ip } }
+            if let ip = r.ipAddress {
+                guard let first = guestNetworks.first else { throw CloudError.invalidParameter("ipaddress needs a guest network") }
+                requested[first.id] = ip
+            }
+            _ = try await GuestNetworkService.allocateNics(sql, instanceID: vm.id, networks: guestNetworks, requested: requested)
             var volumes: [Volume] = []
             volumes.append(try await VolumeRepository.insert(sql, Volume(name: "ROOT-\(vm.id)", type: .root, accountID: vm.accountID, domainID: vm.domainID,
                                                               zoneID: vm.zoneID, instanceID: vm.id, deviceID: 0, diskOfferingID: d.rootDiskOffering.id,
@@ -87,7 +98,7 @@ extension InstanceService {
         guard offering.state == .active else {
             throw CloudError.invalidParameter("Service offering \(offering.name) is not active and cannot be used to deploy an instance")
         }
-        try await checkOfferingScope(sql, kind: .service, id: offering.id, name: "Service offering \(offering.name)", owner: owner, domain: ownerDomain, zone: zone)
+        try await Self.checkOfferingScope(sql, kind: .service, id: offering.id, name: "Service offering \(offering.name)", owner: owner, domain: ownerDomain, zone: zone)
 
         guard let template = try await TemplateRepository.find(sql, uuid: r.templateID) else {
             throw CloudError.invalidParameter("Unable to use template \(r.templateID.uuidString.lowercased())")
@@ -110,7 +121,7 @@ extension InstanceService {
                 throw CloudError.invalidParameter("Unable to find disk offering by id \(id.uuidString.lowercased())")
             }
             guard d.state == .active else { throw CloudError.invalidParameter("Disk offering \(d.name) is not active") }
-            try await checkOfferingScope(sql, kind: .disk, id: d.id, name: "Disk offering \(d.name)", owner: owner, domain: ownerDomain, zone: zone)
+            try await Self.checkOfferingScope(sql, kind: .disk, id: d.id, name: "Disk offering \(d.name)", owner: owner, domain: ownerDomain, zone: zone)
             if d.isCustomized {
                 guard let gb = r.size, gb > 0 else {
                     throw CloudError.invalidParameter("This disk offering requires a custom size specified")
@@ -137,8 +148,8 @@ extension InstanceService {
         }
         let displayName = r.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? hostName
         guard displayName.count <= 255 else { throw CloudError.invalidParameter("The display name may have at most 255 characters") }
-        guard r.networkIDs.isEmpty else {
-            throw CloudError.invalidParameter("Guest networks are not available in this release; deploy without networkids")
+        if !r.networkIDs.isEmpty && !r.ipToNetwork.isEmpty {
+            throw CloudError.invalidParameter("networkids and iptonetworklist can't be given together")
         }
         return ResolvedDeploy(owner: owner, zone: zone, offering: offering, rootDiskOffering: rootDiskOffering, template: template, templateSize: templateSize,
                               dataDiskOffering: dataOffering, dataDiskSize: dataSize, rootSize: rootSize, shape: shape,
@@ -147,7 +158,7 @@ extension InstanceService {
 
     /// An offering limited to domains or zones must include the owner's domain (or one above
     /// it) and the zone.
-    func checkOfferingScope(_ sql: any SQLDatabase, kind: OfferingKind, id: Int64, name: String, owner: Account, domain: Domain, zone: Zone) async throws {
+    static func checkOfferingScope(_ sql: any SQLDatabase, kind: OfferingKind, id: Int64, name: String, owner: Account, domain: Domain, zone: Zone) async throws {
         let scope = try await OfferingRepository.scopes(sql, kind: kind, ids: [id])[id] ?? .everywhere
         if !scope.zoneIDs.isEmpty && !scope.zoneIDs.contains(zone.id) {
             throw CloudError.invalidParameter("\(name) is not available in zone \(zone.name)")

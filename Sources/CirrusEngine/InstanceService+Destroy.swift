@@ -140,6 +140,7 @@ extension InstanceService {
                     try await VolumeRepository.update(sql, id: v.id, vc)
                 }
             }
+            try await GuestNetworkService.releaseNics(sql, instanceID: vm.id)
             try await VirtualMachineRepository.markRemoved(sql, id: vm.id, at: now)
             try await TagRepository.deleteAll(sql, type: .userVm, resourceID: vm.id)
             try await self.events.record(sql, type: EventType.vmExpunge, state: .completed, description: "Expunged VM instance \(vm.instanceName)",

@@ -13,6 +13,8 @@ public struct InstanceView: Sendable {
     public var password: String?
     /// What its host last reported it using, while it runs.
     public var stats: InstanceStats?
+    /// Its NICs, in device order.
+    public var nics: [NicView] = []
 
     public var vm: VirtualMachine { item.vm }
 }
@@ -78,9 +80,12 @@ extension InstanceService {
             let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: ids)
             let groups = try await AffinityGroupService.groups(sql, instanceIDs: ids)
             let stats = self.latestStats.withLock { $0 }
+            let nics = try await GuestNetworkService.nicViews(sql, instanceIDs: ids,
+                                                             instanceUUIDs: Dictionary(listing.items.map { ($0.vm.id, $0.vm.uuid) }, uniquingKeysWith: { a, _ in a }))
             return Listing(items: listing.items.map { item in
                 InstanceView(item: item, rootVolume: volumes[item.vm.id]?.first { $0.type == .root }, tags: tags[item.vm.id] ?? [],
-                             affinityGroups: groups[item.vm.id] ?? [], stats: item.vm.state == .running ? stats[item.vm.instanceName] : nil)
+                             affinityGroups: groups[item.vm.id] ?? [], stats: item.vm.state == .running ? stats[item.vm.instanceName] : nil,
+                             nics: nics[item.vm.id] ?? [])
             }, total: listing.total)
         }
     }
@@ -99,7 +104,8 @@ extension InstanceService {
             let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: [vm.id])[vm.id] ?? []
             let groups = try await AffinityGroupService.groups(sql, instanceID: vm.id)
             let stats = vm.state == .running ? self.latestStats.withLock { $0[vm.instanceName] } : nil
-            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, password: password, stats: stats)
+            let nics = try await GuestNetworkService.nicViews(sql, instanceIDs: [vm.id], instanceUUIDs: [vm.id: vm.uuid])[vm.id] ?? []
+            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, password: password, stats: stats, nics: nics)
         }
     }
 }

@@ -14,7 +14,7 @@ extension InstanceService {
         guard offering.state == .active else { throw CloudError.invalidParameter("Service offering \(offering.name) is not active") }
         guard let owner = try await AccountRepository.find(sql, id: vm.accountID), let domain = try await DomainRepository.find(sql, id: owner.domainID),
               let zone = try await ZoneRepository.find(sql, id: vm.zoneID) else { throw CloudError.internalError() }
-        try await checkOfferingScope(sql, kind: .service, id: offering.id, name: "Service offering \(offering.name)", owner: owner, domain: domain, zone: zone)
+        try await Self.checkOfferingScope(sql, kind: .service, id: offering.id, name: "Service offering \(offering.name)", owner: owner, domain: domain, zone: zone)
         let shape = try InstanceShape.resolve(offering: offering, details: details)
         if offering.id == vm.serviceOfferingID && !offering.isCustomized {
             throw CloudError.invalidParameter("Not upgrading vm \(vm.instanceName) since it already has the requested service offering (\(offering.name))")

@@ -114,6 +114,16 @@ extension InstanceService {
             for (i, size) in newSizes.enumerated() where size > 0 { placement.recordPool(place.poolIDs[i], bytes: size) }
             current.hostID = place.hostID; current.podID = place.podID; current.clusterID = place.clusterID
 
+            // Its networks are implemented (VNI, source NAT address, router) before it boots.
+            do {
+                try await networks.prepare(instanceID: vm.id, hostID: place.hostID)
+            } catch let error as CloudError {
+                try await releaseAttempt(vm, context: context, placement: place, created: newSizes)
+                placement.recordHost(place.hostID, cpu: -context.request.cpuDemand, memory: -context.request.memoryBytes)
+                for (i, size) in newSizes.enumerated() where size > 0 { placement.recordPool(place.poolIDs[i], bytes: -size) }
+                try await failStart(vm, caller: caller, deploying: deploying, reason: error.message)
+                throw error
+            }
             let answer: Answer
             do {
                 answer = try await agents.send(.startInstance(try await instanceTO(current, context: context, placement: place, created: newSizes)), to: place.hostID,
@@ -161,11 +171,13 @@ extension InstanceService {
     /// The instance as the host sees it.
     func instanceTO(_ vm: VirtualMachine, context: StartContext, placement place: Placement, created: [Int64]) async throws -> InstanceTO {
         let poolIDs = Set(place.poolIDs)
-        let (pools, keys) = try await db.read { sql in
+        let (pools, keys, nics, mtus) = try await db.read { sql in
             var out: [Int64: String] = [:]
             for id in poolIDs { if let p = try await StoragePoolRepository.find(sql, id: id) { out[id] = p.uuid.uuidString.lowercased() } }
             let pairs = vm.keyPairs.isEmpty ? [] : try await SSHKeyPairRepository.find(sql, accountID: vm.accountID, names: vm.keyPairs)
-            return (out, pairs)
+            let nics = try await NicRepository.of(sql, instanceIDs: [vm.id])[vm.id] ?? []
+            let mtus = try await NetworkRepository.find(sql, ids: Set(nics.map(\.networkID))).mapValues(\.privateMTU)
+            return (out, pairs, nics, mtus)
         }
         // In the order the instance names them; a key pair deleted since is left out.
         let publicKeys = vm.keyPairs.compactMap { name in keys.first { $0.name == name }?.publicKey }
@@ -174,7 +186,10 @@ extension InstanceService {
                    path: v.path ?? v.uuid.uuidString.lowercased(), templatePath: v.type == .root ? context.templatePath : nil, create: created[i] > 0)
         }
         return InstanceTO(name: vm.instanceName, uuid: vm.uuid.uuidString.lowercased(), cpus: vm.cpu, speed: vm.cpuSpeed, memory: vm.memoryDemand, limitCPUUse: vm.limitCPUUse,
-                          disks: disks, userData: vm.userData, sshPublicKeys: publicKeys, hostName: vm.hostName, password: vm.password)
+                          disks: disks, userData: vm.userData, sshPublicKeys: publicKeys, hostName: vm.hostName, password: vm.password,
+                          nics: nics.map { NicTO(uuid: $0.uuid.uuidString.lowercased(), deviceID: $0.deviceID, macAddress: $0.macAddress, ipv4Address: $0.ipv4Address,
+                                                 netmask: $0.netmask, gateway: $0.gateway, ipv6Address: $0.ipv6Address, broadcastURI: $0.broadcastURI,
+                                                 isDefault: $0.isDefault, mtu: mtus[$0.networkID] ?? 1500) })
     }
 
     /// Gives back one failed attempt's host and pools; its volumes return to Allocated.
@@ -208,6 +223,8 @@ extension InstanceService {
             // The instance and its volumes stop counting against the owner's limits.
             try await self.limits.release(sql, accountID: vm.accountID, Self.limitDeltas(vm, volumes: volumes.filter { $0.state.countsAgainstLimits }))
             try await self.recordUsage(sql, UsageEventType.vmDestroy, vm)
+            // Its guest addresses go back to their networks.
+            try await GuestNetworkService.releaseNics(sql, instanceID: vm.id)
             for v in volumes {
                 if let next = VolumeStateMachine.next(v.state, on: .destroyRequested) {
                     var destroyed = VolumeChanges()

@@ -40,6 +40,10 @@ public struct DeployRequest: Sendable {
     public var displayVM: Bool?
     public var dynamicallyScalable: Bool?
     public var networkIDs: [UUID] = []
+    /// The guest address on the default network (`ipaddress`).
+    public var ipAddress: String?
+    /// Networks with an optional address each (`iptonetworklist`), instead of `networkids`.
+    public var ipToNetwork: [(networkID: UUID, ip: String?)] = []
 
     public init(zoneID: UUID, serviceOfferingID: UUID, templateID: UUID) {
         self.zoneID = zoneID
@@ -71,6 +75,8 @@ public final class InstanceService: Sendable {
     let placement: PlacementService
     let identity: IdentityService
     let limits: ResourceLimitService
+    /// Guest networks: NICs at deploy, implementation at start, release at expunge.
+    let networks: GuestNetworkService
     let usage: UsageService
     let userData: UserDataService
     /// Volume removal (restore's old ROOT volume) goes through the volume service.
@@ -84,8 +90,9 @@ public final class InstanceService: Sendable {
 
     public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,
                 identity: IdentityService, limits: ResourceLimitService, usage: UsageService, userData: UserDataService, volumes: VolumeService,
-                dedications: DedicationService, logger: Logger) {
+                dedications: DedicationService, networks: GuestNetworkService, logger: Logger) {
         self.dedications = dedications
+        self.networks = networks
         self.userData = userData
         self.volumes = volumes
         self.limits = limits

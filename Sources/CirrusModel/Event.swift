@@ -153,5 +153,5 @@ public enum EventType {
         maintenanceCancelPrimaryStorage, enablePrimaryStorage, disablePrimaryStorage,
         registerSSHKeyPair, registerUserData, affinityGroupCreate, affinityGroupDelete,
         tagsCreate, tagsDelete,
-    ] + compute + snapshots).sorted()
+    ] + compute + snapshots + networks).sorted()
 }

@@ -42,13 +42,36 @@ public struct InstanceTO: Codable, Sendable, Equatable {
     /// A password set at deploy or by resetPasswordForVirtualMachine, not yet delivered.
     public var password: String?
     public var bootArgs: String?
+    /// The guest NICs, in device order (absent from agents older than guest networking).
+    public var nics: [NicTO]?
 
     public init(name: String, uuid: String, cpus: Int, speed: Int64, memory: Int64, limitCPUUse: Bool = false, osType: String? = nil,
                 disks: [DiskTO] = [], userData: String? = nil, sshPublicKeys: [String] = [], hostName: String, password: String? = nil,
-                bootArgs: String? = nil) {
+                bootArgs: String? = nil, nics: [NicTO]? = nil) {
         self.name = name; self.uuid = uuid; self.cpus = cpus; self.speed = speed; self.memory = memory; self.limitCPUUse = limitCPUUse
         self.osType = osType; self.disks = disks; self.userData = userData; self.sshPublicKeys = sshPublicKeys; self.hostName = hostName
-        self.password = password; self.bootArgs = bootArgs
+        self.password = password; self.bootArgs = bootArgs; self.nics = nics
+    }
+}
+
+/// One guest NIC of an instance as the host plugs it: which bridge (from the broadcast URI,
+/// `vxlan://5001`), its MAC and addresses.
+public struct NicTO: Codable, Sendable, Equatable {
+    public var uuid: String
+    public var deviceID: Int
+    public var macAddress: String
+    public var ipv4Address: String?
+    public var netmask: String?
+    public var gateway: String?
+    public var ipv6Address: String?
+    public var broadcastURI: String?
+    public var isDefault: Bool
+    public var mtu: Int
+
+    public init(uuid: String, deviceID: Int, macAddress: String, ipv4Address: String?, netmask: String?, gateway: String?, ipv6Address: String? = nil,
+                broadcastURI: String?, isDefault: Bool, mtu: Int = 1500) {
+        self.uuid = uuid; self.deviceID = deviceID; self.macAddress = macAddress; self.ipv4Address = ipv4Address; self.netmask = netmask
+        self.gateway = gateway; self.ipv6Address = ipv6Address; self.broadcastURI = broadcastURI; self.isDefault = isDefault; self.mtu = mtu
     }
 }
 

@@ -74,3 +74,81 @@ public enum PublicIPRepository {
         }
     }
 }
+
+extension PublicIPRepository {
+    static let table = "public_ip_addresses"
+
+    /// What an acquired address is for.
+    public struct Acquisition: Sendable {
+        public var zoneID: Int64
+        public var accountID: Int64
+        public var domainID: Int64
+        public var networkID: Int64?
+        public var vpcID: Int64?
+        public var sourceNAT: Bool
+        /// `Allocated` at once, or `Reserved` (reserveIpAddress: held for later use).
+        public var state: PublicIPState
+        /// A specific address (`ipaddress`), instead of any free one.
+        public var address: String?
+
+        public init(zoneID: Int64, accountID: Int64, domainID: Int64, networkID: Int64? = nil, vpcID: Int64? = nil, sourceNAT: Bool = false,
+                    state: PublicIPState = .allocated, address: String? = nil) {
+            self.zoneID = zoneID; self.accountID = accountID; self.domainID = domainID; self.networkID = networkID; self.vpcID = vpcID
+            self.sourceNAT = sourceNAT; self.state = state; self.address = address
+        }
+    }
+
+    /// Takes a Free public address of the zone's virtual-network ranges (ranges dedicated to
+    /// the account first, then the system pool; never ranges dedicated to others or kept for
+    /// system VMs) and gives it to the account. Concurrent callers never get the same row:
+    /// the update only succeeds while the row is still Free. Nil when none is free.
+    public static func take(_ sql: any SQLDatabase, _ a: Acquisition, at date: Date) async throws -> VlanIPRangeRepository.Address? {
+        let ranges = try await sql.select().column("id").column("account_id").from("vlan_ip_ranges").where("zone_id", .equal, a.zoneID)
+            .where("vlan_type", .equal, "VirtualNetwork").where("for_system_vms", .equal, SQLBind(false)).where("removed", .is, SQLLiteral.null)
+            .all().map { (id: try $0.int64("id"), account: try $0.optionalInt64("account_id")) }
+        let dedicated = ranges.filter { $0.account == a.accountID }.map(\.id)
+        let pool = ranges.filter { $0.account == nil }.map(\.id)
+        for group in [dedicated, pool] where !group.isEmpty {
+            for attempt in 0..<12 {
+                var b = sql.select().column("id").from(table).where("vlan_id", .in, group).where("state", .equal, PublicIPState.free.rawValue)
+                    .where("removed", .is, SQLLiteral.null)
+                if let address = a.address { b = b.where("address", .equal, address) }
+                // A window of candidates, one picked at random, so that concurrent callers rarely collide.
+                let candidates = try await b.orderBy("address_num").limit(attempt < 8 ? 32 : 1).all().map { try $0.int64("id") }
+                guard let id = candidates.randomElement() else { break }
+                let claimed = try await sql.update(table).set("state", to: a.state.rawValue).set("account_id", to: a.accountID)
+                    .set("domain_id", to: a.domainID).set(SQLIdentifier("network_id"), to: NetworkRepository.bindOptional(a.networkID))
+                    .set(SQLIdentifier("vpc_id"), to: NetworkRepository.bindOptional(a.vpcID)).set(SQLIdentifier("source_nat"), to: SQLBind(a.sourceNAT))
+                    .set("allocated", to: date.storedMillis)
+                    .where("id", .equal, id).where("state", .equal, PublicIPState.free.rawValue).returning("id").all()
+                if !claimed.isEmpty { return try await find(sql, id: id) }
+            }
+        }
+        return nil
+    }
+
+    /// The live address with `id`.
+    public static func find(_ sql: any SQLDatabase, id: Int64) async throws -> VlanIPRangeRepository.Address? {
+        try await sql.select().column("*").from(table).where("id", .equal, id).where("removed", .is, SQLLiteral.null).first()
+            .map(VlanIPRangeRepository.mapAddress)
+    }
+
+    /// The live address with `uuid`.
+    public static func find(_ sql: any SQLDatabase, uuid: UUID) async throws -> VlanIPRangeRepository.Address? {
+        try await sql.select().column("*").from(table).where("uuid", .equal, uuid.stored).where("removed", .is, SQLLiteral.null).first()
+            .map(VlanIPRangeRepository.mapAddress)
+    }
+
+    /// The addresses held for a network (its source NAT address and any associated ones).
+    public static func of(_ sql: any SQLDatabase, networkID: Int64) async throws -> [VlanIPRangeRepository.Address] {
+        try await sql.select().column("*").from(table).where("network_id", .equal, networkID).where("removed", .is, SQLLiteral.null)
+            .orderBy("address_num").all().map(VlanIPRangeRepository.mapAddress)
+    }
+
+    /// Gives an address back to the pool: Free, owner and network cleared.
+    public static func release(_ sql: any SQLDatabase, id: Int64) async throws {
+        try await sql.update(table).set("state", to: PublicIPState.free.rawValue).set(SQLIdentifier("account_id"), to: SQLLiteral.null)
+            .set(SQLIdentifier("domain_id"), to: SQLLiteral.null).set(SQLIdentifier("network_id"), to: SQLLiteral.null).set(SQLIdentifier("vpc_id"), to: SQLLiteral.null)
+            .set(SQLIdentifier("source_nat"), to: SQLBind(false)).set(SQLIdentifier("allocated"), to: SQLLiteral.null).where("id", .equal, id).run()
+    }
+}

@@ -65,7 +65,9 @@ enum InstanceCommands {
             ParameterSpec("startvm", .boolean, description: "start the instance (default true)"),
             ParameterSpec("displayvm", .boolean, description: "show the instance to its owner (default true)"),
             ParameterSpec("dynamicscalingenabled", .boolean, since: "4.16", description: "allow CPU and memory changes while it runs"),
-            ParameterSpec("networkids", .list(.uuid), related: ["listNetworks"], description: "guest networks (not available yet)"),
+            ParameterSpec("networkids", .list(.uuid), related: ["listNetworks"], description: "guest networks, the first being the default (default: the account's isolated network, made if it has none)"),
+            ParameterSpec("ipaddress", .string, description: "the instance's IPv4 address on its default network"),
+            ParameterSpec("iptonetworklist", .map, description: "networks with addresses: iptonetworklist[0].networkid=<id>&iptonetworklist[0].ip=<address>; instead of networkids"),
             ParameterSpec("deploymentplanner", .string, description: "the planner (root admins)"),
         ], response: Schemas.virtualMachine.description, access: .all, event: CommandEvent(EventType.vmStart, "Starting VM instance"),
         handler: .async(prepare: { ctx in
@@ -79,6 +81,13 @@ enum InstanceCommands {
             r.affinityGroupIDs = p.uuidList("affinitygroupids") ?? []; r.affinityGroupNames = p.list("affinitygroupnames") ?? []
             r.details = details(ctx); r.startVM = p.bool("startvm", default: true); r.displayVM = p.bool("displayvm")
             r.dynamicallyScalable = p.bool("dynamicscalingenabled"); r.networkIDs = p.uuidList("networkids") ?? []
+            r.ipAddress = p.string("ipaddress")
+            for entry in p.map("iptonetworklist") ?? [] {
+                guard let raw = entry["networkid"], let id = UUID(uuidString: raw) else {
+                    throw CloudError.invalidParameter("Each iptonetworklist entry needs a valid networkid")
+                }
+                r.ipToNetwork.append((id, entry["ip"]))
+            }
             r.isPost = ctx.isPost
             _ = try await hints(ctx)
             let vm = try await ctx.engine.instances.allocate(caller: ctx.caller, r)

@@ -62,12 +62,13 @@ enum InstanceManageCommands {
             ParameterSpec("virtualmachineid", .uuid, required: true, related: ["listVirtualMachines"], description: "the instance to move"),
             ParameterSpec("account", .string, description: "the account to move it to"),
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "the domain of that account"),
-            ParameterSpec("networkids", .list(.uuid), description: "accepted for compatibility; guest networks are not assigned yet"),
+            ParameterSpec("networkids", .list(.uuid), related: ["listNetworks"], description: "the new owner's networks for its NICs (default: its isolated network, made if it has none)"),
             ParameterSpec("securitygroupids", .list(.uuid), description: "accepted for compatibility; security groups are not assigned yet"),
         ], response: Schemas.virtualMachine.description, access: .admins, handler: .sync { ctx in
             let p = ctx.parameters
             let vm = try await ctx.engine.instances.instance(caller: ctx.caller, uuid: try p.requiredUUID("virtualmachineid"))
-            let moved = try await ctx.engine.instances.assign(vm, caller: ctx.caller, accountName: p.string("account"), domainID: p.uuid("domainid"))
+            let moved = try await ctx.engine.instances.assign(vm, caller: ctx.caller, accountName: p.string("account"), domainID: p.uuid("domainid"),
+                                                              networkIDs: p.uuidList("networkids") ?? [])
             return try await InstanceCommands.render(ctx, moved)
         }),
         CommandSpec("restoreVirtualMachine", description: "Gives an instance a new ROOT volume from its template or another one; the old volume is destroyed", parameters: [

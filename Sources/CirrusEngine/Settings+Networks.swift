@@ -1,0 +1,13 @@
+import CirrusModel
+
+extension Settings {
+    public static let guestDomainSuffix = ConfigDefinition("guest.domain.suffix", category: "Network", type: .string, default: "cloud.internal",
+        description: "The DNS suffix of a guest network that names no network domain (cs<account id in hex>.<suffix>)")
+    public static let routerTemplateVersion = ConfigDefinition("router.template.version", category: "Network", type: .string, default: "4.19.0",
+        description: "The system template version new virtual routers run (listRouters `version`)")
+    public static let routerSoftwareVersion = ConfigDefinition("router.software.version", category: "Network", type: .string, default: "4.19.0",
+        description: "The router scripts' version live patching brings routers to (listRouters `softwareversion`)")
+
+    /// The guest networking settings.
+    static let networks: [ConfigDefinition] = [guestDomainSuffix, routerTemplateVersion, routerSoftwareVersion]
+}

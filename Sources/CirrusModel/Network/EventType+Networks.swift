@@ -1,0 +1,26 @@
+extension EventType {
+    public static let networkCreate = "NETWORK.CREATE"
+    public static let networkDelete = "NETWORK.DELETE"
+    public static let networkUpdate = "NETWORK.UPDATE"
+    public static let networkRestart = "NETWORK.RESTART"
+    public static let networkPermissionsCreate = "NETWORK.PERMISSIONS.CREATE"
+    public static let networkPermissionsRemove = "NETWORK.PERMISSIONS.REMOVE"
+    public static let networkPermissionsReset = "NETWORK.PERMISSIONS.RESET"
+    public static let nicCreate = "NIC.CREATE"
+    public static let nicDelete = "NIC.DELETE"
+    public static let nicUpdate = "NIC.UPDATE"
+    public static let nicSecondaryIPAssign = "NIC.SECONDARY.IP.ASSIGN"
+    public static let nicSecondaryIPUnassign = "NIC.SECONDARY.IP.UNASSIGN"
+    public static let netIPAssign = "NET.IPASSIGN"
+    public static let netIPRelease = "NET.IPRELEASE"
+    public static let routerCreate = "ROUTER.CREATE"
+    public static let routerStart = "ROUTER.START"
+    public static let routerStop = "ROUTER.STOP"
+    public static let routerReboot = "ROUTER.REBOOT"
+    public static let routerDestroy = "ROUTER.DESTROY"
+
+    /// The guest networking event types.
+    static let networks: [String] = [networkCreate, networkDelete, networkUpdate, networkRestart, networkPermissionsCreate, networkPermissionsRemove,
+                                     networkPermissionsReset, nicCreate, nicDelete, nicUpdate, nicSecondaryIPAssign, nicSecondaryIPUnassign,
+                                     netIPAssign, netIPRelease, routerCreate, routerStart, routerStop, routerReboot, routerDestroy]
+}

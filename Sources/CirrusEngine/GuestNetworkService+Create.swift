@@ -43,6 +43,9 @@ extension GuestNetworkService {
         }
         if r.vpcID != nil { throw CloudError.invalidParameter("VPC tiers are not available yet; create the network without vpcid") }
         if offering.forVPC { throw CloudError.invalidParameter("Network offering \(offering.name) can be used for VPC networks only") }
+        if offering.specifyVlan {
+            throw CloudError.invalidParameter("Network offering \(offering.name) needs a VLAN given by an admin (specifyvlan=true); use an offering with specifyvlan=false, whose networks take a VNI from the zone's range")
+        }
 
         // Zone and physical network.
         var physical: PhysicalNetwork?

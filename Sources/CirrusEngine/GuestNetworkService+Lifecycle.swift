@@ -61,22 +61,7 @@ extension GuestNetworkService {
                         priority: n.redundant ? (i == 0 ? 100 : 99) : 0, publicIP: sourceNAT?.address,
                         linkLocalIP: "169.254.\(Int.random(in: 1...254)).\(Int.random(in: 1...254))",
                         templateVersion: versions.template, softwareVersion: versions.software, documentGeneration: 1))
-                    // The router's guest NIC holds the gateway (a redundant pair each get an address; the gateway is their VRRP address).
-                    let requested = n.redundant ? nil : n.gateway
-                    if let gw = n.gateway.flatMap(IPv4Address.init), requested != nil {
-                        guard try await NicRepository.claim(sql, networkID: n.id, address: gw, nicID: nil, purpose: .gateway, at: Date()) else {
-                            throw CloudError.internalError("The gateway \(gw) of network \(n.name) is already taken")
-                        }
-                        var nic = Nic(ownerType: .domainRouter, instanceID: router.id, networkID: n.id, macAddress: Self.newMACAddress(), ipv4Address: gw.description,
-                                      netmask: n.cidr.flatMap { IPv4CIDR($0) }?.netmask, gateway: n.gateway, broadcastURI: uri, isolationURI: uri, deviceID: 0,
-                                      isDefault: false, state: .reserved)
-                        nic = try await NicRepository.insert(sql, nic)
-                        try await NicRepository.assign(sql, networkID: n.id, address: gw.description, nicID: nic.id)
-                        router.guestIP = gw.description
-                    } else if n.guestType != .l2 {
-                        let nic = try await Self.allocateNic(sql, instanceID: router.id, network: n, requested: nil, deviceID: 0, isDefault: false, ownerType: .domainRouter)
-                        router.guestIP = nic.ipv4Address
-                    }
+                    router.guestIP = try await Self.addRouterGuestNic(sql, router: router, network: n)
                     try await RouterRepository.update(sql, router)
                     try await self.events.record(sql, type: EventType.routerCreate, state: .completed, description: "Created router \(router.name) for network \(n.name)",
                                                  userID: User.systemID, accountID: n.accountID, domainID: n.domainID,
@@ -85,6 +70,25 @@ extension GuestNetworkService {
             }
             try await NetworkRepository.update(sql, n)
         }
+    }
+
+    /// The router's NIC on its guest network: a single router holds the gateway address; each
+    /// of a redundant pair gets its own address (the gateway is their VRRP address). Returns
+    /// the router's guest address.
+    static func addRouterGuestNic(_ sql: any SQLDatabase, router: Router, network n: Network) async throws -> String? {
+        guard n.guestType != .l2 else { return nil }
+        if !n.redundant, let gw = n.gateway.flatMap(IPv4Address.init) {
+            guard try await NicRepository.claim(sql, networkID: n.id, address: gw, nicID: nil, purpose: .gateway, at: Date()) else {
+                throw CloudError.internalError("The gateway \(gw) of network \(n.name) is already taken")
+            }
+            var nic = Nic(ownerType: .domainRouter, instanceID: router.id, networkID: n.id, macAddress: newMACAddress(), ipv4Address: gw.description,
+                          netmask: n.cidr.flatMap { IPv4CIDR($0) }?.netmask, gateway: n.gateway, broadcastURI: n.broadcastURI, isolationURI: n.broadcastURI,
+                          deviceID: 0, isDefault: false, state: .reserved)
+            nic = try await NicRepository.insert(sql, nic)
+            try await NicRepository.assign(sql, networkID: n.id, address: gw.description, nicID: nic.id)
+            return gw.description
+        }
+        return try await allocateNic(sql, instanceID: router.id, network: n, requested: nil, deviceID: 0, isDefault: false, ownerType: .domainRouter).ipv4Address
     }
 
     /// Takes a public address for an account (source NAT, `associateIpAddress`), counting it
@@ -142,8 +146,6 @@ extension GuestNetworkService {
             try await NetworkPermissionRepository.removeAll(sql, networkID: n.id)
             try await NetworkRepository.markRemoved(sql, id: n.id, at: Date())
             if current.aclType == .account { try await self.limits.release(sql, accountID: current.accountID, [.network: 1]) }
-            try await self.events.record(sql, type: EventType.networkDelete, state: .completed, description: "Deleted network \(n.name)",
-                                         userID: caller.user.id, accountID: n.accountID, domainID: n.domainID, resource: Self.resource(n))
         }
     }
 
@@ -187,9 +189,6 @@ extension GuestNetworkService {
             }
             current.restartRequired = false
             try await NetworkRepository.update(sql, current)
-            try await self.events.record(sql, type: EventType.networkRestart, state: .completed,
-                                         description: "Restarted network \(n.name)\(cleanup ? " with cleanup" : "")",
-                                         userID: caller.user.id, accountID: n.accountID, domainID: n.domainID, resource: Self.resource(n))
         }
         return try await view(caller: caller, try await db.read { try await NetworkRepository.find($0, id: n.id) } ?? n)
     }
@@ -208,11 +207,7 @@ extension GuestNetworkService {
                 priority: n.redundant ? (i == 0 ? 100 : 99) : 0, publicIP: sourceNAT?.address,
                 linkLocalIP: "169.254.\(Int.random(in: 1...254)).\(Int.random(in: 1...254))",
                 templateVersion: versions.template, softwareVersion: versions.software, documentGeneration: 1))
-            if n.guestType != .l2 {
-                let nic = try await Self.allocateNic(sql, instanceID: router.id, network: n, requested: n.redundant ? nil : n.gateway, deviceID: 0,
-                                                     isDefault: false, ownerType: .domainRouter)
-                router.guestIP = nic.ipv4Address
-            }
+            router.guestIP = try await Self.addRouterGuestNic(sql, router: router, network: n)
             try await RouterRepository.update(sql, router)
         }
     }
@@ -287,8 +282,6 @@ extension GuestNetworkService {
             }
             try await NetworkRepository.update(sql, current)
             try await RouterRepository.bumpGeneration(sql, networkID: current.id)
-            try await self.events.record(sql, type: EventType.networkUpdate, state: .completed, description: "Updated network \(current.name)",
-                                         userID: caller.user.id, accountID: current.accountID, domainID: current.domainID, resource: Self.resource(current))
         }
         return try await view(caller: caller, try await db.read { try await NetworkRepository.find($0, id: n.id) } ?? n)
     }

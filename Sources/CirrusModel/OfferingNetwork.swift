@@ -323,7 +323,7 @@ public struct NetworkOffering: Sendable, Equatable {
         case .shared:
             if forVPC { throw .invalidParameter("A Shared network offering cannot be for VPC networks") }
             if services.contains(.sourceNat) { throw .invalidParameter("SourceNat service is not supported by Shared network offerings") }
-            if !specifyVlan { throw .invalidParameter("specifyvlan should be true if network offering's type is Shared") }
+            // Since 4.17 a Shared offering may leave the VLAN to the zone (specifyvlan=false): users create such networks themselves.
         case .isolated:
             if services.contains(.securityGroup) && !forVPC && services.contains(.sourceNat) {
                 throw .invalidParameter("SecurityGroup service cannot be combined with SourceNat in an Isolated network offering")

@@ -103,7 +103,6 @@ struct OfferingNetworkTests {
                   ("serviceproviderlist[0].service", "Dhcp"), ("serviceproviderlist[0].provider", "InternalLbVm")], "does not support"),
                 ([("guestiptype", "Isolated"), ("traffictype", "Guest"), ("supportedservices", "Dhcp"),
                   ("serviceproviderlist[0].service", "Dns"), ("serviceproviderlist[0].provider", "VirtualRouter")], "not in supportedservices"),
-                ([("guestiptype", "Shared"), ("traffictype", "Guest"), ("supportedservices", "Dhcp")], "specifyvlan"),
                 ([("guestiptype", "Shared"), ("traffictype", "Guest"), ("specifyvlan", "true"), ("supportedservices", "SourceNat")], "SourceNat"),
                 ([("guestiptype", "L2"), ("traffictype", "Guest"), ("supportedservices", "Dhcp")], "L2"),
                 ([("guestiptype", "Isolated"), ("traffictype", "Guest"), ("supportedservices", "NetworkACL")], "NetworkACL"),

@@ -136,7 +136,7 @@ def count_running(api):
 
 # MARK: 1. deploy throughput
 
-def deploy_round(server, args, zone, template, offering, base_running, base_error, round_no):
+def deploy_round(server, args, zone, template, offering, base_running, base_error, round_no, network=None):
     n, threads = args.deploys, args.threads
     submitted = {}  # job uuid -> client epoch ms just before sending
     errors, lock = [], threading.Lock()
@@ -145,8 +145,9 @@ def deploy_round(server, args, zone, template, offering, base_running, base_erro
     def worker(k):
         c = server.client()
         mine = range(k, n, threads)
+        extra = {"networkids": network} if network else {}
         urls = [c.url("deployVirtualMachine", zoneid=zone, templateid=template, serviceofferingid=offering,
-                      name=f"r{round_no}-vm{i}") for i in mine]
+                      name=f"r{round_no}-vm{i}", **extra) for i in mine]
         start_gate.wait()
         for u in urls:
             t = time.time() * 1000
@@ -219,6 +220,10 @@ def bench_deploy(args):
         template = first(api.call("listTemplates", templatefilter="featured", zoneid=zone), "template")["id"]
         offering = api.call("createServiceOffering", name="bench-tiny", displaytext="bench-tiny", cpunumber=1, cpuspeed=100,
                             memory=64, storagetype="local")["serviceoffering"]["id"]
+        # Every deploy gets a NIC: a /16 guest network holds them all (the default /24 holds 253).
+        isolated = first(api.call("listNetworkOfferings", name="DefaultIsolatedNetworkOfferingWithSourceNatService"), "networkoffering")["id"]
+        network = api.call("createNetwork", name="bench-net", networkofferingid=isolated, zoneid=zone,
+                           gateway="10.8.0.1", netmask="255.255.0.0")["network"]["id"]
         hosts_before = api.call("listHosts", state="Up", type="Routing", page=1, pagesize=1).get("count", 0)
         per, extra = divmod(args.hosts, args.processes)
         t0 = time.perf_counter()
@@ -241,7 +246,7 @@ def bench_deploy(args):
             base = count_running(api)
             base_error = api.call("listVirtualMachines", state="Error", listall="true", page=1, pagesize=1).get("count", 0)
             load = os.getloadavg()[0]
-            res = deploy_round(server, args, zone, template, offering, base, base_error, r)
+            res = deploy_round(server, args, zone, template, offering, base, base_error, r, network=network)
             res["load"] = load
             res["load_after"] = os.getloadavg()[0]
             rounds.append(res)

@@ -119,6 +119,14 @@ extension TemplateService {
                 isDynamicallyScalable: r.isDynamicallyScalable, bits: r.bits, templateTag: r.templateTag, sourceTemplateID: source.volume?.templateID,
                 created: now))
             try await TemplateAccounting.registered(sql, config: self.config, template)
+            // CloudStack refuses up front when the file would exceed `secondary_storage`; the
+            // bytes themselves are counted when the copy is done, as for a download, so the
+            // check takes them and gives them back at once.
+            if TemplateAccounting.counts(template) {
+                let limiter = ResourceLimiter(config: self.config)
+                try await limiter.reserve(sql, accountID: template.accountID, [.secondaryStorage: source.size])
+                try await limiter.release(sql, accountID: template.accountID, [.secondaryStorage: source.size])
+            }
             _ = try await TemplateRepository.insertRef(sql, TemplateStoreRef(
                 id: 0, templateID: template.id, storeID: store.id, zoneID: source.zone.id, state: .creating, size: source.size,
                 installPath: TemplateFiles.installPath(accountID: template.accountID, templateID: template.id, uuid: uuid, format: .qcow2),

@@ -45,6 +45,22 @@ struct SnapshotDerivedTests {
         try await cloud.engine.limits.counts(accountID: account)
     }
 
+    /// Recounts the admin account's resources from the tables and checks nothing changes:
+    /// what the operations counted is what they left behind.
+    func expectRecountAgrees(_ cloud: TestCloud, _ admin: Session, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let storage: [ResourceType] = [.volume, .primaryStorage, .snapshot, .template, .secondaryStorage]
+        func storageCounts() async throws -> [ResourceType: Int64] {
+            let all = try await counts(cloud)
+            return Dictionary(uniqueKeysWithValues: storage.map { ($0, all[$0, default: 0]) })
+        }
+        let counted = try await storageCounts()
+        let root = try await admin.firstID("listDomains", "domain", ["name": "ROOT"])
+        let recount = await admin.call("updateResourceCount", ["domainid": root, "account": "admin"])
+        #expect(recount.status == 200, "\(recount.body)", sourceLocation: sourceLocation)
+        let recounted = try await storageCounts()
+        #expect(recounted == counted, "counted \(counted), recounted \(recounted)", sourceLocation: sourceLocation)
+    }
+
     /// Moves a snapshot between states behind the API's back (to test a non-BackedUp one).
     func setState(_ cloud: TestCloud, snapshot: String, from: SnapshotState, to: SnapshotState) async throws {
         let moved = try await cloud.engine.db.transaction { sql -> Bool in
@@ -109,6 +125,7 @@ struct SnapshotDerivedTests {
             #expect(await admin.call("listVolumes", ["name": "doomed"]).items("volume").isEmpty)
             #expect(try await counts(cloud) == after)
             #expect(try await cloud.engine.usage.list(accountID: 2).filter { $0.resourceName == "doomed" }.isEmpty)
+            try await expectRecountAgrees(cloud, admin)
         }
     }
 
@@ -172,6 +189,7 @@ struct SnapshotDerivedTests {
             #expect(failed["jobstatus"] as? Int == 2, "\(failed)")
             #expect(await admin.call("listTemplates", ["templatefilter": "self", "name": "doomed"]).items("template").isEmpty)
             #expect(try await counts(cloud) == after)
+            try await expectRecountAgrees(cloud, admin)
 
             // Another account may not use the admin's snapshot.
             let account = try await admin.createAccount(unique("derivedtpl"), domainID: nil)
@@ -240,12 +258,45 @@ struct SnapshotDerivedTests {
             #expect(failed["jobstatus"] as? Int == 2, "\(failed)")
             let afterFailure = await admin.call("listSnapshots", ["id": f.snapshot]).items("snapshot")
             #expect(afterFailure.count == 2 && afterFailure.allSatisfy { $0["state"] as? String == "BackedUp" }, "\(afterFailure)")
+            try await expectRecountAgrees(cloud, admin)
 
             // Another account may not copy it.
             let account = try await admin.createAccount(unique("derivedcopy"), domainID: nil)
             let user = try await cloud.login(account.username, password: account.password)
             let denied = await user.call("copySnapshot", ["id": f.snapshot, "destzoneid": second])
             #expect(denied.status == 531, "\(denied.body)")
+        }
+    }
+    @Test("a user's own snapshot: the volume and the template are the user's and counted on the user's account; a secondary_storage limit refuses the template before anything is written")
+    func userOwnedAndLimits() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let account = try await admin.createAccount(unique("derivedown"), domainID: nil)
+            let user = try await cloud.login(account.username, password: account.password)
+            let accountID = try await cloud.engine.identity.account(uuid: try #require(UUID(uuidString: account.id))).id
+            let f = try await fixture(user, zone)
+            let osType = try await user.firstID("listOsTypes", "ostype")
+            let before = try await counts(cloud, account: accountID)
+
+            let volume = try await user.runJob("createVolume", pairs: [("snapshotid", f.snapshot), ("name", "mine")])
+            #expect(result(volume, "volume")["account"] as? String == account.name, "\(volume)")
+            let template = try await user.runJob("createTemplate", pairs: [("snapshotid", f.snapshot), ("name", "mine"), ("ostypeid", osType), ("isfeatured", "true")])
+            let made = result(template, "template")
+            #expect(made["account"] as? String == account.name, "\(template)")
+            #expect(made["isfeatured"] as? Bool == false, "a user's template is never featured: \(made)")
+            var after = try await counts(cloud, account: accountID)
+            #expect(after[.volume, default: 0] == before[.volume, default: 0] + 1)
+            #expect(after[.template, default: 0] == before[.template, default: 0] + 1)
+            #expect(after[.secondaryStorage, default: 0] == before[.secondaryStorage, default: 0] + f.snapshotSize)
+
+            // Room for less than the snapshot's size: refused at once, nothing written.
+            let gb = (after[.secondaryStorage, default: 0] >> 30) + 1
+            let limit = await admin.call("updateResourceLimit", ["account": account.name, "domainid": account.domainID, "resourcetype": "11", "max": "\(gb)"])
+            #expect(limit.status == 200, "\(limit.body)")
+            let refused = await user.call("createTemplate", ["snapshotid": f.snapshot, "name": "too-big", "ostypeid": osType])
+            #expect(refused.status == 535, "\(refused.body)")
+            #expect(await user.call("listTemplates", ["templatefilter": "self", "name": "too-big"]).items("template").isEmpty)
+            after = try await counts(cloud, account: accountID)
+            #expect(after[.template, default: 0] == before[.template, default: 0] + 1)
         }
     }
 }

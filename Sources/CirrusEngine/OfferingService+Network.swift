@@ -104,7 +104,8 @@ extension OfferingService {
                 serviceOfferingID: router?.id, services: services, capabilities: capabilities))
             try await OfferingRepository.setScope(sql, kind: .network, offeringID: created.id, scope.ids)
             try await record(sql, caller, EventType.networkOfferingCreate, "Network offering \(name) created", "NetworkOffering", created.uuid, name)
-            return NetworkOfferingView(offering: created, domains: scope.domains, zones: scope.zones, serviceOfferingUUID: router?.uuid)
+            let routerUUID = if let router { router.uuid } else { try await self.routerUUID(sql, nil) }
+            return NetworkOfferingView(offering: created, domains: scope.domains, zones: scope.zones, serviceOfferingUUID: routerUUID)
         }
     }
 
@@ -211,10 +212,11 @@ extension OfferingService {
             let scopes = try await OfferingRepository.scopes(sql, kind: .network, ids: page.items.map(\.id))
             let refs = try await references(sql, Array(scopes.values))
             let routers = try await routerUUIDs(sql, Set(page.items.compactMap(\.serviceOfferingID)))
+            let fallback = try await routerUUID(sql, nil)
             return Listing(items: page.items.map { o in
                 let sc = scopes[o.id] ?? .everywhere
                 return NetworkOfferingView(offering: o, domains: sc.domainIDs.compactMap { refs.domains[$0] }, zones: sc.zoneIDs.compactMap { refs.zones[$0] },
-                                           serviceOfferingUUID: o.serviceOfferingID.flatMap { routers[$0] })
+                                           serviceOfferingUUID: o.serviceOfferingID.flatMap { routers[$0] } ?? fallback)
             }, total: page.total)
         }
     }
@@ -251,7 +253,8 @@ extension OfferingService {
                 capabilities: capabilities, internetProtocol: internetProtocol, serviceOfferingID: router?.id))
             try await OfferingRepository.setScope(sql, kind: .vpc, offeringID: created.id, scope.ids)
             try await record(sql, caller, EventType.vpcOfferingCreate, "VPC offering \(name) created", "VpcOffering", created.uuid, name)
-            return VPCOfferingView(offering: created, domains: scope.domains, zones: scope.zones, serviceOfferingUUID: router?.uuid)
+            let routerUUID = if let router { router.uuid } else { try await self.routerUUID(sql, nil) }
+            return VPCOfferingView(offering: created, domains: scope.domains, zones: scope.zones, serviceOfferingUUID: routerUUID)
         }
     }
 
@@ -318,10 +321,11 @@ extension OfferingService {
             let scopes = try await OfferingRepository.scopes(sql, kind: .vpc, ids: page.items.map(\.id))
             let refs = try await references(sql, Array(scopes.values))
             let routers = try await routerUUIDs(sql, Set(page.items.compactMap(\.serviceOfferingID)))
+            let fallback = try await routerUUID(sql, nil)
             return Listing(items: page.items.map { o in
                 let sc = scopes[o.id] ?? .everywhere
                 return VPCOfferingView(offering: o, domains: sc.domainIDs.compactMap { refs.domains[$0] }, zones: sc.zoneIDs.compactMap { refs.zones[$0] },
-                                       serviceOfferingUUID: o.serviceOfferingID.flatMap { routers[$0] })
+                                       serviceOfferingUUID: o.serviceOfferingID.flatMap { routers[$0] } ?? fallback)
             }, total: page.total)
         }
     }
@@ -358,8 +362,13 @@ extension OfferingService {
         return o
     }
 
+    /// The router offering of a network offering; without one, the default router offering
+    /// (CloudStack shows that one, and clients such as libcloud read `serviceofferingid`).
     func routerUUID(_ sql: any SQLDatabase, _ id: Int64?) async throws -> UUID? {
-        guard let id else { return nil }
+        guard let id else {
+            return try await ServiceOfferingRepository.find(sql, name: "System Offering For Software Router")
+                .first { $0.isSystem && $0.systemVMType == .domainRouter }?.uuid
+        }
         return try await ServiceOfferingRepository.find(sql, id: id)?.uuid
     }
 

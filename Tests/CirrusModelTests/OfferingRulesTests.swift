@@ -86,7 +86,8 @@ struct OfferingRulesTests {
         #expect(throws: CloudError.self) { try NetworkOffering.validate(guestIPType: .shared, services: snat, specifyVlan: true, specifyIPRanges: true, forVPC: false) }
         try NetworkOffering.validate(guestIPType: .isolated, services: snat, specifyVlan: false, specifyIPRanges: false, forVPC: false)
         let shared = try ServiceProviderMap.parse(supportedServices: ["Dhcp"], providerList: [], forVPC: false)
-        #expect(throws: CloudError.self) { try NetworkOffering.validate(guestIPType: .shared, services: shared, specifyVlan: false, specifyIPRanges: true, forVPC: false) }
+        // Since 4.17 a Shared offering may leave the VLAN to the zone.
+        try NetworkOffering.validate(guestIPType: .shared, services: shared, specifyVlan: false, specifyIPRanges: true, forVPC: false)
         let vpcTier = try ServiceProviderMap.parse(supportedServices: ["NetworkACL", "SourceNat"], providerList: [], forVPC: true)
         #expect(throws: CloudError.self) { try NetworkOffering.validate(guestIPType: .isolated, services: vpcTier, specifyVlan: false, specifyIPRanges: false, forVPC: false) }
         try VPCOffering.validate(vpcTier)

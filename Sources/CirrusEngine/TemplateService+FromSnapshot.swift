@@ -61,10 +61,14 @@ extension TemplateService {
             guard s.state == .backedUp else {
                 throw CloudError.invalidParameter("Snapshot id=\(sid.uuidString.lowercased()) is not in \(SnapshotState.backedUp.rawValue) state yet and can't be used for template creation")
             }
+            let refs = try await SnapshotRepository.refs(sql, snapshotID: s.id)
             var found: Zone?
-            if let zoneID { found = try await Lookup.zone(sql, zoneID) } else { found = try await ZoneRepository.find(sql, id: s.zoneID) }
+            if let zoneID { found = try await Lookup.zone(sql, zoneID) } else {
+                // The snapshot's own zone, or the first zone still holding a copy.
+                found = try await ZoneRepository.find(sql, id: refs.contains(where: { $0.zoneID == s.zoneID }) ? s.zoneID : refs.first?.zoneID ?? s.zoneID)
+            }
             guard let zone = found else { throw CloudError.internalError("The zone of snapshot \(s.name) is missing") }
-            guard try await SnapshotRepository.refs(sql, snapshotID: s.id).contains(where: { $0.zoneID == zone.id && $0.state == "Ready" }) else {
+            guard refs.contains(where: { $0.zoneID == zone.id && $0.state == "Ready" }) else {
                 throw CloudError.invalidParameter("Snapshot \(sid.uuidString.lowercased()) has no copy in zone \(zone.name)")
             }
             return PrivateTemplateSource(snapshot: s, volume: nil, zone: zone, size: s.size, hypervisor: s.hypervisorType)

@@ -53,7 +53,8 @@ extension VolumeService {
                 zone = try await Lookup.zone(sql, z)
             } else if let vm, refs.contains(where: { $0.zoneID == vm.zoneID }), let z = try await ZoneRepository.find(sql, id: vm.zoneID) {
                 zone = z
-            } else if let z = try await ZoneRepository.find(sql, id: snapshot.zoneID) {
+            } else if let z = try await ZoneRepository.find(sql, id: refs.contains(where: { $0.zoneID == snapshot.zoneID }) ? snapshot.zoneID : refs.first?.zoneID ?? snapshot.zoneID) {
+                // The snapshot's own zone, or the first zone still holding a copy.
                 zone = z
             } else {
                 throw CloudError.internalError("The zone of snapshot \(snapshot.name) is missing")

@@ -300,7 +300,14 @@ enum TemplateCommands {
     handler: .async(prepare: { ctx in
         let t = try await ctx.engine.templates.allocatePrivate(caller: ctx.caller, try privateRequest(ctx.parameters))
         let uuid = t.uuid.uuidString.lowercased()
-        return JobPlan(syncKey: "template:\(uuid)", instanceType: "Template", instanceUUID: uuid, createdID: uuid, resourceName: t.name)
+        // A template made from an instance's volume queues behind (and holds back) the
+        // instance's other work, such as a start, while its disk is copied.
+        var key = "template:\(uuid)"
+        if let volumeID = ctx.parameters.uuid("volumeid"),
+           let instance = try await ctx.engine.volumes.view(try await ctx.engine.volumes.volume(caller: ctx.caller, uuid: volumeID)).instanceUUID {
+            key = "vm:\(instance.uuidString.lowercased())"
+        }
+        return JobPlan(syncKey: key, instanceType: "Template", instanceUUID: uuid, createdID: uuid, resourceName: t.name)
     }, execute: { ctx in
         let p = ctx.parameters
         guard let raw = ctx.job?.instanceUUID, let uuid = UUID(uuidString: raw),

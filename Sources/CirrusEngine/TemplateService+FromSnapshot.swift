@@ -36,6 +36,8 @@ struct PrivateTemplateSource: Sendable {
     var zone: Zone
     var size: Int64
     var hypervisor: HypervisorType?
+    /// The template the source volume (or the snapshot's volume) was made from.
+    var sourceTemplateID: Int64?
 }
 
 extension TemplateService {
@@ -71,7 +73,8 @@ extension TemplateService {
             guard refs.contains(where: { $0.zoneID == zone.id && $0.state == "Ready" }) else {
                 throw CloudError.invalidParameter("Snapshot \(sid.uuidString.lowercased()) has no copy in zone \(zone.name)")
             }
-            return PrivateTemplateSource(snapshot: s, volume: nil, zone: zone, size: s.size, hypervisor: s.hypervisorType)
+            let origin = try await VolumeRepository.find(sql, id: s.volumeID)?.templateID
+            return PrivateTemplateSource(snapshot: s, volume: nil, zone: zone, size: s.size, hypervisor: s.hypervisorType, sourceTemplateID: origin)
         case (nil, let vid?):
             guard let v = try await VolumeRepository.find(sql, uuid: vid) else {
                 throw CloudError.invalidParameter("Unable to find volume with ID: \(vid.uuidString.lowercased())")
@@ -94,7 +97,7 @@ extension TemplateService {
             if let zoneID, zoneID != zone.uuid {
                 throw CloudError.invalidParameter("A template made from volume \(v.name) is created in the volume's zone; leave zoneid out")
             }
-            return PrivateTemplateSource(snapshot: nil, volume: v, zone: zone, size: v.size, hypervisor: hypervisor)
+            return PrivateTemplateSource(snapshot: nil, volume: v, zone: zone, size: v.size, hypervisor: hypervisor, sourceTemplateID: v.templateID)
         }
     }
 
@@ -120,7 +123,7 @@ extension TemplateService {
                 hypervisor: (source.hypervisor ?? .simulator).rawValue, osTypeID: osType.id, accountID: caller.account.id, domainID: caller.account.domainID,
                 url: nil, checksum: nil, isPublic: r.isPublic, isFeatured: r.isFeatured && caller.isAdmin, isExtractable: r.isExtractable,
                 passwordEnabled: r.passwordEnabled, sshKeyEnabled: r.sshKeyEnabled, requiresHVM: r.requiresHVM, bootable: true, crossZones: false,
-                isDynamicallyScalable: r.isDynamicallyScalable, bits: r.bits, templateTag: r.templateTag, sourceTemplateID: source.volume?.templateID,
+                isDynamicallyScalable: r.isDynamicallyScalable, bits: r.bits, templateTag: r.templateTag, sourceTemplateID: source.sourceTemplateID,
                 created: now))
             try await TemplateAccounting.registered(sql, config: self.config, template)
             // CloudStack refuses up front when the file would exceed `secondary_storage`; the

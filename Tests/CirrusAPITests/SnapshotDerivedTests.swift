@@ -135,6 +135,7 @@ struct SnapshotDerivedTests {
             let f = try await fixture(admin, zone)
             let osType = try await admin.firstID("listOsTypes", "ostype")
             let offering = try await admin.firstID("listServiceOfferings", "serviceoffering", ["name": "Small Instance"])
+            let featured = try await admin.firstID("listTemplates", "template", ["templatefilter": "featured"])
             let before = try await counts(cloud)
 
             let job = try await admin.runJob("createTemplate", pairs: [("snapshotid", f.snapshot), ("name", "from-snap"), ("displaytext", "made from a snapshot"),
@@ -148,6 +149,7 @@ struct SnapshotDerivedTests {
             #expect(template["passwordenabled"] as? Bool == true)
             #expect(template["zoneid"] as? String == f.zone)
             #expect(template["ostypeid"] as? String == osType)
+            #expect(template["sourcetemplateid"] as? String == featured, "\(template)")
             var after = try await counts(cloud)
             #expect(after[.template, default: 0] == before[.template, default: 0] + 1)
             #expect(after[.secondaryStorage, default: 0] == before[.secondaryStorage, default: 0] + f.snapshotSize)
@@ -175,6 +177,7 @@ struct SnapshotDerivedTests {
             let rootTemplate = result(fromVolume, "template")
             let rootTemplateID = try #require(rootTemplate["id"] as? String, "\(fromVolume)")
             #expect(rootTemplate["isready"] as? Bool == true)
+            #expect(rootTemplate["sourcetemplateid"] as? String == featured, "\(rootTemplate)")
             after = try await counts(cloud)
             #expect(after[.template, default: 0] == before[.template, default: 0] + 2)
             let second = try await admin.runJob("deployVirtualMachine", pairs: [("zoneid", f.zone), ("templateid", rootTemplateID), ("serviceofferingid", offering),

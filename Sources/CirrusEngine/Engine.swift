@@ -29,6 +29,7 @@ public final class Engine: Sendable {
     public let dedications: DedicationService
     /// Instances: deploy, start, stop, destroy, expunge.
     public let networks: GuestNetworkService
+    public let routers: RouterService
     public let instances: InstanceService
     public let volumes: VolumeService
     /// Volume snapshots, snapshot policies and their scheduler.
@@ -80,6 +81,7 @@ public final class Engine: Sendable {
         dedications = DedicationService(db: db, events: events, placement: placement)
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
         networks = GuestNetworkService(db: db, config: config, events: events, limits: limits, usage: usage, logger: logger)
+        routers = RouterService(db: db, config: config, events: events, logger: logger)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,
                                     dedications: dedications, networks: networks, logger: logger)

@@ -77,3 +77,41 @@ extension RouterRepository {
             .orderBy("id", .descending).limit(1).first().map { try $0.int64("host_id") }
     }
 }
+
+extension RouterRepository {
+    /// What `listRouters` filters on.
+    public struct Filter: Sendable {
+        public var scope: ListScope = .everything
+        public var id: Int64?
+        public var name: String?
+        public var state: RouterState?
+        public var zoneID: Int64?
+        public var podID: Int64?
+        public var hostID: Int64?
+        public var networkID: Int64?
+        public var vpcID: Int64?
+        public var forVPC: Bool?
+        public var templateVersion: String?
+        public var keyword: String?
+        public init() {}
+    }
+
+    public static func list(_ sql: any SQLDatabase, _ f: Filter, offset: Int, limit: Int?) async throws -> Listing<Router> {
+        try await fetchListing(sql, filtered: { b in
+            var b = ScopeFilter.apply(f.scope, to: b.from(table).where("removed", .is, SQLLiteral.null),
+                                      accountColumn: SQLIdentifier("account_id"), domainColumn: SQLIdentifier("domain_id"))
+            if let id = f.id { b = b.where("id", .equal, id) }
+            if let n = f.name { b = b.where("name", .equal, n) }
+            if let s = f.state { b = b.where("state", .equal, s.rawValue) }
+            if let z = f.zoneID { b = b.where("zone_id", .equal, z) }
+            if let p = f.podID { b = b.where("pod_id", .equal, p) }
+            if let h = f.hostID { b = b.where("host_id", .equal, h) }
+            if let n = f.networkID { b = b.where("network_id", .equal, n) }
+            if let v = f.vpcID { b = b.where("vpc_id", .equal, v) }
+            if let forVPC = f.forVPC { b = b.where("vpc_id", forVPC ? .isNot : .is, SQLLiteral.null) }
+            if let v = f.templateVersion { b = b.where("template_version", .equal, v) }
+            if let k = f.keyword { b = b.where(keywordPredicate("name", k)) }
+            return b
+        }, order: { $0.orderBy("id") }, offset: offset, limit: limit, map: map)
+    }
+}

@@ -18,9 +18,10 @@ extension EventType {
     public static let routerStop = "ROUTER.STOP"
     public static let routerReboot = "ROUTER.REBOOT"
     public static let routerDestroy = "ROUTER.DESTROY"
+    public static let routerPatch = "SYSTEM.VM.LIVEPATCH"
 
     /// The guest networking event types.
     static let networks: [String] = [networkCreate, networkDelete, networkUpdate, networkRestart, networkPermissionsCreate, networkPermissionsRemove,
                                      networkPermissionsReset, nicCreate, nicDelete, nicUpdate, nicSecondaryIPAssign, nicSecondaryIPUnassign,
-                                     netIPAssign, netIPRelease, routerCreate, routerStart, routerStop, routerReboot, routerDestroy]
+                                     netIPAssign, netIPRelease, routerCreate, routerStart, routerStop, routerReboot, routerDestroy, routerPatch]
 }

@@ -190,6 +190,33 @@ extension TemplateService {
         }
     }
 
+    /// Removes private templates whose creation stopped with no job left to finish it (the
+    /// server running the job stopped during the copy): their CREATING copy is older than
+    /// `age` seconds and no queued or running job names the template. Their `template` count
+    /// is given back. Returns how many were removed. Meant for a periodic sweep on any server.
+    @discardableResult
+    public func recoverStrandedPrivateTemplates(age: TimeInterval = 300, now: Date = Date()) async throws -> Int {
+        let candidates = try await db.read { sql in try await TemplateRepository.creating(sql, before: now.addingTimeInterval(-age)) }
+        var removed = 0
+        for templateID in Set(candidates.map(\.templateID)).sorted() {
+            let done = try await db.transaction { sql -> Bool in
+                guard let t = try await TemplateRepository.find(sql, id: templateID),
+                      try await JobRepository.activeInstances(sql, instanceType: "Template").contains(t.uuid.uuidString.lowercased()) == false else { return false }
+                let refs = try await TemplateRepository.refs(sql, templateIDs: [t.id])[t.id] ?? []
+                guard refs.allSatisfy({ $0.state == .creating }) else { return false }
+                for ref in refs { try await TemplateRepository.deleteRef(sql, id: ref.id) }
+                try await TemplateRepository.markRemoved(sql, id: t.id, at: now)
+                try await TemplateAccounting.deleted(sql, t, copies: [], whole: true)
+                return true
+            }
+            if done {
+                removed += 1
+                logger.warning("Removed a private template whose creation was interrupted", metadata: ["template": "\(templateID)"])
+            }
+        }
+        return removed
+    }
+
     /// The CopyCommand for a private template and the connected host to send it to.
     func copyCommand(_ t: Template, source: PrivateTemplateSource, ref: TemplateStoreRef, store: ImageStore?,
                      snapshots: SnapshotService) async throws -> (CopyCommand, Int64?) {

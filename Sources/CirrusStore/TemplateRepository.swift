@@ -170,6 +170,13 @@ public enum TemplateRepository {
             .where("updated", .lessThan, before.storedMillis).orderBy("id").all().map(mapRef)
     }
 
+    /// Copies still being made by a host (CREATING, as for templates made from snapshots and
+    /// volumes) that were created before `before`.
+    public static func creating(_ sql: any SQLDatabase, before: Date) async throws -> [TemplateStoreRef] {
+        try await sql.select().column("*").from(refs).where("download_state", .equal, TemplateDownloadState.creating.rawValue)
+            .where("created", .lessThan, before.storedMillis).orderBy("id").all().map(mapRef)
+    }
+
     /// Takes over a pending copy for `owner` if nobody touched it since `seen`; true when taken.
     public static func claim(_ sql: any SQLDatabase, id: Int64, seen: Date, owner: String, at date: Date) async throws -> Bool {
         let rows = try await sql.update(refs).set("owner_server", to: owner).set("updated", to: date.storedMillis)

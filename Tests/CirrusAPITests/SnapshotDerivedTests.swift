@@ -194,6 +194,19 @@ struct SnapshotDerivedTests {
             #expect(try await counts(cloud) == after)
             try await expectRecountAgrees(cloud, admin)
 
+            // A creation whose job is gone (its server stopped during the copy) is swept away
+            // with its count; finished templates stay.
+            let settled = try await counts(cloud)
+            let caller = try #require(try await cloud.engine.identity.caller(userID: User.adminID))
+            _ = try await cloud.engine.templates.allocatePrivate(caller: caller, PrivateTemplateRequest(
+                name: "stranded", displayText: nil, osTypeID: try #require(UUID(uuidString: osType)), snapshotID: UUID(uuidString: f.snapshot), volumeID: nil))
+            #expect(try await counts(cloud)[.template, default: 0] == settled[.template, default: 0] + 1)
+            #expect(try await cloud.engine.templates.recoverStrandedPrivateTemplates(age: 60) == 0)
+            #expect(try await cloud.engine.templates.recoverStrandedPrivateTemplates(age: 0, now: Date().addingTimeInterval(1)) == 1)
+            #expect(await admin.call("listTemplates", ["templatefilter": "self", "name": "stranded"]).items("template").isEmpty)
+            #expect(await admin.call("listTemplates", ["templatefilter": "self", "id": id]).items("template").count == 1)
+            #expect(try await counts(cloud) == settled)
+
             // Another account may not use the admin's snapshot.
             let account = try await admin.createAccount(unique("derivedtpl"), domainID: nil)
             let user = try await cloud.login(account.username, password: account.password)

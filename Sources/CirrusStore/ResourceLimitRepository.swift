@@ -194,8 +194,10 @@ public enum ResourceLimitRepository {
         case .snapshot: return try await snapshotTotals(sql, accountID: accountID).count
         case .publicIP:
             return try await scalar(sql, "SELECT COUNT(*) AS n FROM public_ip_addresses WHERE account_id = \(bind: accountID) AND allocated IS NOT NULL AND removed IS NULL AND is_system = \(false)")
-        case .project, .network, .vpc:
-            // Projects, networks and VPCs are not built yet.
+        case .network:
+            return try await scalar(sql, "SELECT COUNT(*) AS n FROM networks WHERE account_id = \(bind: accountID) AND acl_type = 'Account' AND removed IS NULL")
+        case .project, .vpc:
+            // Projects and VPCs are not built yet.
             return 0
         }
     }

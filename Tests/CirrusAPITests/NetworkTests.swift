@@ -94,6 +94,11 @@ struct NetworkTests {
             let ips = await user.call("listPublicIpAddresses").items("publicipaddress")
             #expect(ips.count == 1 && ips.first?["issourcenat"] as? Bool == true, "\(ips)")
             #expect(try await counts(cloud, account: a.id).publicIP == 1)
+            // A recount from the tables agrees with the counts kept on the way.
+            let recount = await admin.call("updateResourceCount", ["domainid": a.domainID, "account": a.name])
+            let recounted = recount.items("resourcecount")
+            #expect(recounted.first { $0["resourcetype"] as? String == "6" }?["resourcecount"] as? Int == 1, "\(recount.body)")
+            #expect(recounted.first { $0["resourcetype"] as? String == "1" }?["resourcecount"] as? Int == 1, "\(recount.body)")
             let nics = await user.call("listNics", ["virtualmachineid": vmID]).items("nic")
             #expect(nics.first?["broadcasturi"] as? String == "vxlan://\(vni)")
             let networkUUID = (UUID(uuidString: network["id"] as? String ?? "") ?? UUID())

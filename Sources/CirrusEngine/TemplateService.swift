@@ -138,7 +138,11 @@ public struct TemplateService: Sendable {
     /// server keeps the task and stops it, and calls `downloader.stop()`, when it shuts down.
     public func startDownloadSweeper(serverID: String) -> PeriodicTask {
         PeriodicTask(name: "template-download-sweep", db: db, serverID: serverID, singleton: false, logger: logger,
-                     interval: { .seconds(Int64(TemplateDownloader.orphanAfter)) }, body: { [downloader] in try await downloader.resume() })
+                     interval: { .seconds(Int64(TemplateDownloader.orphanAfter)) }, body: { [downloader, self] in
+                         try await downloader.resume()
+                         // Private templates whose copy job vanished with a server are removed (their counts given back).
+                         _ = try await self.recoverStrandedPrivateTemplates()
+                     })
     }
 
     // MARK: - OS types

@@ -3,6 +3,7 @@ import CirrusStore
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// A network with the names and offering a response shows.
 public struct NetworkView: Sendable {
@@ -76,6 +77,8 @@ public final class GuestNetworkService: Sendable {
     let limits: ResourceLimitService
     let usage: UsageService
     let logger: Logger
+    /// Networks the GC found idle, and since when (on the server running the GC).
+    let idleSince = Mutex<[Int64: Date]>([:])
 
     init(db: any Database, config: ConfigService, events: EventService, limits: ResourceLimitService, usage: UsageService, logger: Logger) {
         self.db = db

@@ -8,6 +8,11 @@ extension Settings {
     public static let routerSoftwareVersion = ConfigDefinition("router.software.version", category: "Network", type: .string, default: "4.19.0",
         description: "The router scripts' version live patching brings routers to (listRouters `softwareversion`)")
 
+    public static let networkGCInterval = ConfigDefinition("network.gc.interval", category: "Advanced", type: .integer, default: "600",
+        description: "Seconds between passes of the network garbage collector", range: 1...86_400)
+    public static let networkGCWait = ConfigDefinition("network.gc.wait", category: "Advanced", type: .integer, default: "600",
+        description: "Seconds an implemented network must stay without active instances before the garbage collector shuts it down", range: 0...86_400)
+
     /// The guest networking settings.
-    static let networks: [ConfigDefinition] = [guestDomainSuffix, routerTemplateVersion, routerSoftwareVersion]
+    static let networks: [ConfigDefinition] = [guestDomainSuffix, routerTemplateVersion, routerSoftwareVersion, networkGCInterval, networkGCWait]
 }

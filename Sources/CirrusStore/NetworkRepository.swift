@@ -224,3 +224,12 @@ public enum NetworkPermissionRepository {
         try await sql.select().column("account_id").from(table).where("network_id", .equal, networkID).where("account_id", .equal, accountID).first() != nil
     }
 }
+
+extension NetworkRepository {
+    /// Implemented, non-persistent Isolated and L2 networks: what the network GC may shut down.
+    public static func collectable(_ sql: any SQLDatabase) async throws -> [Network] {
+        try await sql.select().column("*").from(table).where("state", .equal, NetworkState.implemented.rawValue)
+            .where("is_persistent", .equal, SQLBind(false)).where("guest_type", .in, [GuestIPType.isolated.rawValue, GuestIPType.l2.rawValue])
+            .where("removed", .is, SQLLiteral.null).orderBy("id").all().map(map)
+    }
+}

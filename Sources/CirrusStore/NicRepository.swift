@@ -160,3 +160,16 @@ public enum NicRepository {
         try await sql.delete(from: secondary).where("id", .equal, id).run()
     }
 }
+
+extension NicRepository {
+    /// The networks with at least one NIC of an instance that is starting, running, stopping
+    /// or migrating: networks in use, which the network GC leaves alone.
+    public static func activeNetworkIDs(_ sql: any SQLDatabase) async throws -> Set<Int64> {
+        let rows = try await sql.raw("""
+            SELECT DISTINCT n.network_id AS network_id FROM nics n JOIN vm_instances v ON v.id = n.instance_id
+            WHERE n.owner_type = 'User' AND n.removed IS NULL AND v.removed IS NULL
+              AND v.state IN ('Starting', 'Running', 'Stopping', 'Migrating')
+            """).all()
+        return Set(try rows.map { try $0.int64("network_id") })
+    }
+}

@@ -246,6 +246,41 @@ struct NetworkTests {
         }
     }
 
+    @Test("the network GC shuts down an idle network after network.gc.wait (router gone, VNI back, public IP kept) and the next start implements it again")
+    func garbageCollection() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let f = try await fixture(admin, zone)
+            let vm = try await deployed(admin, f)
+            let vmID = vm["id"] as? String ?? ""
+            let networkID = ((vm["nic"] as? [[String: Any]])?.first?["networkid"] as? String) ?? ""
+            let uuid = try #require(UUID(uuidString: networkID))
+            let id = try #require(try await cloud.engine.db.read { try await NetworkRepository.find($0, uuid: uuid)?.id })
+            let publicIP = await admin.call("listPublicIpAddresses", ["associatednetworkid": networkID]).items("publicipaddress").first?["ipaddress"] as? String
+            #expect(publicIP != nil)
+            #expect(await admin.call("updateConfiguration", ["name": "network.gc.wait", "value": "0"]).status == 200)
+            try await Task.sleep(for: .milliseconds(100))
+
+            // In use: left alone.
+            #expect(try await cloud.engine.networks.collectGarbage().isEmpty)
+            #expect(try await admin.runJob("stopVirtualMachine", pairs: [("id", vmID)])["jobstatus"] as? Int == 1)
+            #expect(try await cloud.engine.networks.collectGarbage() == [id])
+            let idle = try #require(await admin.call("listNetworks", ["id": networkID]).items("network").first)
+            #expect(idle["state"] as? String == "Allocated" && idle["vlan"] == nil)
+            #expect(try await cloud.engine.db.read { try await RouterRepository.of($0, networkID: id) }.isEmpty)
+            #expect(try await cloud.engine.db.read { try await GuestVnetRepository.count($0, physicalNetworkID: 1, takenOnly: true) } == 0)
+            #expect(await admin.call("listPublicIpAddresses", ["associatednetworkid": networkID]).items("publicipaddress").first?["ipaddress"] as? String == publicIP)
+
+            // The next start implements it again, with the same source NAT address.
+            #expect(try await admin.runJob("startVirtualMachine", pairs: [("id", vmID)])["jobstatus"] as? Int == 1)
+            let again = try #require(await admin.call("listNetworks", ["id": networkID]).items("network").first)
+            #expect(again["state"] as? String == "Implemented" && again["vlan"] != nil)
+            let routers = try await cloud.engine.db.read { try await RouterRepository.of($0, networkID: id) }
+            #expect(routers.count == 1 && routers.first?.publicIP == publicIP)
+            let ips = await admin.call("listPublicIpAddresses", ["listall": "true", "issourcenat": "true"]).items("publicipaddress")
+            #expect(ips.filter { $0["ipaddress"] as? String == publicIP }.count == 1)
+        }
+    }
+
     @Test("bad createNetwork input gets CloudStack's errors and writes nothing")
     func badInput() async throws {
         try await withDemoZone { cloud, admin, zone in

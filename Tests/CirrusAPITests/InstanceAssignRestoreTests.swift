@@ -71,10 +71,13 @@ struct InstanceAssignRestoreTests {
             let root = try #require(await admin.call("listVolumes", ["virtualmachineid": secondID, "type": "ROOT"]).items("volume").first?["id"] as? String)
             _ = try await admin.runJob("createSnapshot", pairs: [("volumeid", root)])
             _ = try await admin.runJob("stopVirtualMachine", pairs: [("id", secondID)])
+            // (Alice's start implemented her network: its source NAT address now counts too.)
+            let aliceBeforeRefusal = try await counts(cloud, account: aliceID)
+            #expect(aliceBeforeRefusal[.publicIP] == 1 && aliceBeforeRefusal[.network] == 1, "\(aliceBeforeRefusal)")
             let withSnapshot = await admin.call("assignVirtualMachine", ["virtualmachineid": secondID, "account": alice.name, "domainid": alice.domainID])
             #expect(withSnapshot.status == 431)
             #expect((withSnapshot.errorText ?? "").contains("Snapshots exists for volume"), "\(withSnapshot.body)")
-            #expect(try await counts(cloud, account: aliceID) == aliceCounts)
+            #expect(try await counts(cloud, account: aliceID) == aliceBeforeRefusal)
         }
     }
 

@@ -30,6 +30,8 @@ public final class Engine: Sendable {
     /// Instances: deploy, start, stop, destroy, expunge.
     public let networks: GuestNetworkService
     public let routers: RouterService
+    /// Public addresses of guest networks and their rules (static NAT, port forwarding, firewall, load balancing).
+    public let publicIPs: PublicIPService
     public let instances: InstanceService
     public let volumes: VolumeService
     /// Volume snapshots, snapshot policies and their scheduler.
@@ -82,6 +84,7 @@ public final class Engine: Sendable {
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
         networks = GuestNetworkService(db: db, config: config, events: events, limits: limits, usage: usage, logger: logger)
         routers = RouterService(db: db, config: config, events: events, logger: logger)
+        publicIPs = PublicIPService(db: db, events: events, networks: networks)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,
                                     dedications: dedications, networks: networks, logger: logger)

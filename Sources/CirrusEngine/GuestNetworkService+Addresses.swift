@@ -79,6 +79,8 @@ extension GuestNetworkService {
     /// Removes every NIC of an instance and gives their addresses back (expunge, a failed deploy).
     static func releaseNics(_ sql: any SQLDatabase, instanceID: Int64, ownerType: NicOwnerType = .user) async throws {
         let now = Date()
+        // Rules pointing at an instance's addresses go with its NICs.
+        if ownerType == .user { try await PublicIPService.removeRules(sql, instanceID: instanceID) }
         for nic in try await NicRepository.of(sql, ownerType: ownerType, instanceIDs: [instanceID])[instanceID] ?? [] {
             try await NicRepository.remove(sql, nicID: nic.id, at: now)
         }

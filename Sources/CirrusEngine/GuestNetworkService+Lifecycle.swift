@@ -140,6 +140,7 @@ extension GuestNetworkService {
             if try await NicRepository.userNicCount(sql, networkID: n.id) > 0 && !forced {
                 throw CloudError.resourceInUse("Can't delete network \(n.name): instances still have NICs on it")
             }
+            try await PublicIPService.removeRules(sql, networkID: n.id)
             try await self.teardown(sql, current)
             for nic in try await NicRepository.on(sql, networkID: n.id) { try await NicRepository.remove(sql, nicID: nic.id, at: Date()) }
             try await NicRepository.releaseAll(sql, networkID: n.id)

@@ -12,6 +12,9 @@ public struct PublicIPQuery: Sendable {
     public var state: PublicIPState?
     public var allocatedOnly = true
     public var sourceNAT: Bool?
+    public var staticNAT: Bool?
+    public var display: Bool?
+    public var associatedNetworkID: UUID?
     public var keyword: String?
 
     public init() {}
@@ -19,8 +22,7 @@ public struct PublicIPQuery: Sendable {
 
 extension InfrastructureService {
     /// Public addresses the caller may see: allocated ones in the caller's scope, and for root
-    /// admins with `allocatedonly=false` the free ones too. Allocation itself comes with guest
-    /// networking; until then every address is Free.
+    /// admins with `allocatedonly=false` the free ones too.
     public func listPublicIPs(caller: Caller, scope: ListScope, _ q: PublicIPQuery, page: (offset: Int, limit: Int?)) async throws -> Listing<PublicIPListItem> {
         try await db.read { sql in
             var f = PublicIPRepository.Filter()
@@ -36,7 +38,11 @@ extension InfrastructureService {
                 guard let pn = try await PhysicalNetworkRepository.find(sql, uuid: p) else { return Listing(items: [], total: 0) }
                 f.physicalNetworkID = pn.id
             }
-            f.address = q.address; f.state = q.state; f.sourceNAT = q.sourceNAT; f.keyword = q.keyword
+            if let n = q.associatedNetworkID {
+                guard let network = try await NetworkRepository.find(sql, uuid: n) else { return Listing(items: [], total: 0) }
+                f.networkID = network.id
+            }
+            f.address = q.address; f.state = q.state; f.sourceNAT = q.sourceNAT; f.staticNAT = q.staticNAT; f.display = q.display; f.keyword = q.keyword
             return try await PublicIPRepository.list(sql, f, offset: page.offset, limit: page.limit)
         }
     }

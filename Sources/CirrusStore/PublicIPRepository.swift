@@ -13,6 +13,13 @@ public struct PublicIPListItem: Sendable {
     public var domainUUID: UUID?
     public var domainName: String?
     public var physicalNetworkUUID: UUID?
+    public var networkUUID: UUID?
+    public var networkName: String?
+    public var vmUUID: UUID?
+    public var vmName: String?
+    public var vmDisplayName: String?
+    /// Whether any rule (port forwarding, load balancing, firewall) is on it.
+    public var hasRules: Bool
 }
 
 /// Listing of public addresses (`public_ip_addresses`).
@@ -28,6 +35,10 @@ public enum PublicIPRepository {
         /// CloudStack's `allocatedonly` (default true): hide Free addresses.
         public var allocatedOnly = true
         public var sourceNAT: Bool?
+        public var staticNAT: Bool?
+        public var networkID: Int64?
+        public var vpcID: Int64?
+        public var display: Bool?
         public var keyword: String?
 
         public init() {}
@@ -54,23 +65,32 @@ public enum PublicIPRepository {
             if let p = f.physicalNetworkID { b = b.where(SQLColumn("physical_network_id", table: t), .equal, literal(p)) }
             if let s = f.state { b = b.where(SQLColumn("state", table: t), .equal, SQLBind(s.rawValue)) }
             if let n = f.sourceNAT { b = b.where(SQLColumn("source_nat", table: t), .equal, SQLBind(n)) }
+            if let n = f.staticNAT { b = b.where(SQLColumn("one_to_one_nat", table: t), .equal, SQLBind(n)) }
+            if let n = f.networkID { b = b.where(SQLColumn("network_id", table: t), .equal, literal(n)) }
+            if let v = f.vpcID { b = b.where(SQLColumn("vpc_id", table: t), .equal, literal(v)) }
+            if let d = f.display { b = b.where(SQLColumn("for_display", table: t), .equal, SQLBind(d)) }
             if let k = f.keyword { b = b.where(SQLColumn("address", table: t), .like, SQLBind("%\(k)%")) }
             return b
         }
-        let columns = SQLRaw(#""public_ip_addresses".*, "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "v"."uuid" AS "vlan_uuid", "v"."vlan_tag" AS "vlan_tag", "a"."name" AS "account_name", "d"."uuid" AS "domain_uuid", "d"."name" AS "domain_name", "pn"."uuid" AS "pn_uuid""#)
+        let columns = SQLRaw(#""public_ip_addresses".*, "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "v"."uuid" AS "vlan_uuid", "v"."vlan_tag" AS "vlan_tag", "a"."name" AS "account_name", "d"."uuid" AS "domain_uuid", "d"."name" AS "domain_name", "pn"."uuid" AS "pn_uuid", "n"."uuid" AS "net_uuid", "n"."name" AS "net_name", "vm"."uuid" AS "vm_uuid", "vm"."name" AS "vm_name", "vm"."display_name" AS "vm_display_name", EXISTS (SELECT 1 FROM "firewall_rules" "fr" WHERE "fr"."ip_address_id" = "public_ip_addresses"."id" AND "fr"."purpose" <> 'StaticNat') AS "has_rules""#)
         return try await fetchListing(sql, columns: columns, filtered: { b in
             filtered(b.from(t)
                 .join(SQLAlias(SQLIdentifier("zones"), as: SQLIdentifier("z")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "z"), .equal, SQLColumn("zone_id", table: t))
                 .join(SQLAlias(SQLIdentifier("vlan_ip_ranges"), as: SQLIdentifier("v")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "v"), .equal, SQLColumn("vlan_id", table: t))
                 .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "a"), .equal, SQLColumn("account_id", table: t))
                 .join(SQLAlias(SQLIdentifier("domains"), as: SQLIdentifier("d")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "d"), .equal, SQLColumn("domain_id", table: t))
-                .join(SQLAlias(SQLIdentifier("physical_networks"), as: SQLIdentifier("pn")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "pn"), .equal, SQLColumn("physical_network_id", table: t)))
+                .join(SQLAlias(SQLIdentifier("physical_networks"), as: SQLIdentifier("pn")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "pn"), .equal, SQLColumn("physical_network_id", table: t))
+                .join(SQLAlias(SQLIdentifier("networks"), as: SQLIdentifier("n")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "n"), .equal, SQLColumn("network_id", table: t))
+                .join(SQLAlias(SQLIdentifier("vm_instances"), as: SQLIdentifier("vm")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "vm"), .equal, SQLColumn("vm_id", table: t)))
         }, order: { $0.orderBy(SQLColumn("address_num", table: t)) }, offset: offset, limit: limit) { row in
             PublicIPListItem(address: try VlanIPRangeRepository.mapAddress(row), zoneUUID: try row.optionalString("zone_uuid").flatMap(UUID.init(uuidString:)),
                              zoneName: try row.optionalString("zone_name"), vlanUUID: try row.optionalString("vlan_uuid").flatMap(UUID.init(uuidString:)),
                              vlanTag: try row.optionalString("vlan_tag"), accountName: try row.optionalString("account_name"),
                              domainUUID: try row.optionalString("domain_uuid").flatMap(UUID.init(uuidString:)), domainName: try row.optionalString("domain_name"),
-                             physicalNetworkUUID: try row.optionalString("pn_uuid").flatMap(UUID.init(uuidString:)))
+                             physicalNetworkUUID: try row.optionalString("pn_uuid").flatMap(UUID.init(uuidString:)),
+                             networkUUID: try row.optionalString("net_uuid").flatMap(UUID.init(uuidString:)), networkName: try row.optionalString("net_name"),
+                             vmUUID: try row.optionalString("vm_uuid").flatMap(UUID.init(uuidString:)), vmName: try row.optionalString("vm_name"),
+                             vmDisplayName: try row.optionalString("vm_display_name"), hasRules: try row.bool("has_rules"))
         }
     }
 }
@@ -139,6 +159,12 @@ extension PublicIPRepository {
             .map(VlanIPRangeRepository.mapAddress)
     }
 
+    /// The live address `address` of a zone.
+    public static func find(_ sql: any SQLDatabase, zoneID: Int64, address: String) async throws -> VlanIPRangeRepository.Address? {
+        try await sql.select().column("*").from(table).where("zone_id", .equal, zoneID).where("address", .equal, address)
+            .where("removed", .is, SQLLiteral.null).first().map(VlanIPRangeRepository.mapAddress)
+    }
+
     /// The addresses held for a network (its source NAT address and any associated ones).
     public static func of(_ sql: any SQLDatabase, networkID: Int64) async throws -> [VlanIPRangeRepository.Address] {
         try await sql.select().column("*").from(table).where("network_id", .equal, networkID).where("removed", .is, SQLLiteral.null)
@@ -149,6 +175,37 @@ extension PublicIPRepository {
     public static func release(_ sql: any SQLDatabase, id: Int64) async throws {
         try await sql.update(table).set("state", to: PublicIPState.free.rawValue).set(SQLIdentifier("account_id"), to: SQLLiteral.null)
             .set(SQLIdentifier("domain_id"), to: SQLLiteral.null).set(SQLIdentifier("network_id"), to: SQLLiteral.null).set(SQLIdentifier("vpc_id"), to: SQLLiteral.null)
-            .set(SQLIdentifier("source_nat"), to: SQLBind(false)).set(SQLIdentifier("allocated"), to: SQLLiteral.null).where("id", .equal, id).run()
+            .set(SQLIdentifier("source_nat"), to: SQLBind(false)).set(SQLIdentifier("allocated"), to: SQLLiteral.null)
+            .set(SQLIdentifier("one_to_one_nat"), to: SQLBind(false)).set(SQLIdentifier("vm_id"), to: SQLLiteral.null).set(SQLIdentifier("vm_ip"), to: SQLLiteral.null)
+            .set(SQLIdentifier("for_display"), to: SQLBind(true)).where("id", .equal, id).run()
+    }
+
+    /// Turns static NAT on (to `vmID` at `vmIP`) or off (nil). On: only while the address has
+    /// none, so two concurrent enables cannot both win. Returns whether the row changed.
+    @discardableResult
+    public static func setStaticNAT(_ sql: any SQLDatabase, id: Int64, vmID: Int64?, vmIP: String?) async throws -> Bool {
+        var b = sql.update(table).set(SQLIdentifier("one_to_one_nat"), to: SQLBind(vmID != nil))
+            .set(SQLIdentifier("vm_id"), to: NetworkRepository.bindOptional(vmID)).set(SQLIdentifier("vm_ip"), to: NetworkRepository.bindOptional(vmIP))
+            .where("id", .equal, id)
+        if vmID != nil { b = b.where("one_to_one_nat", .equal, SQLBind(false)) }
+        return try await !b.returning("id").all().isEmpty
+    }
+
+    /// Addresses with static NAT to `vmID` (any of its NICs).
+    public static func staticNAT(_ sql: any SQLDatabase, vmID: Int64) async throws -> [VlanIPRangeRepository.Address] {
+        try await sql.select().column("*").from(table).where("vm_id", .equal, vmID).where("removed", .is, SQLLiteral.null)
+            .all().map(VlanIPRangeRepository.mapAddress)
+    }
+
+    /// Attaches a Reserved address to a network (associateIpAddress of a reserved address).
+    public static func attach(_ sql: any SQLDatabase, id: Int64, networkID: Int64?, vpcID: Int64?, sourceNAT: Bool, at date: Date) async throws {
+        try await sql.update(table).set("state", to: PublicIPState.allocated.rawValue).set(SQLIdentifier("network_id"), to: NetworkRepository.bindOptional(networkID))
+            .set(SQLIdentifier("vpc_id"), to: NetworkRepository.bindOptional(vpcID)).set(SQLIdentifier("source_nat"), to: SQLBind(sourceNAT))
+            .set("allocated", to: date.storedMillis).where("id", .equal, id).run()
+    }
+
+    /// Sets `for_display`.
+    public static func setDisplay(_ sql: any SQLDatabase, id: Int64, display: Bool) async throws {
+        try await sql.update(table).set(SQLIdentifier("for_display"), to: SQLBind(display)).where("id", .equal, id).run()
     }
 }

@@ -18,6 +18,7 @@ public enum Schema {
         Migration(version: 11, name: "snapshots, snapshot policies, instance snapshots", apply: createSnapshots),
         Migration(version: 12, name: "dedicated zones, pods, clusters and hosts", apply: createDedications),
         Migration(version: 13, name: "guest networks, NICs, network permissions, virtual routers", apply: createNetworks),
+        Migration(version: 14, name: "static NAT, firewall, port forwarding and load-balancing rules", apply: createRules),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

@@ -123,6 +123,12 @@ public enum VlanIPRangeRepository {
         public var sourceNAT: Bool
         public var isSystem: Bool
         public var allocated: Date?
+        /// Static NAT (one-to-one NAT) to an instance's guest address.
+        public var staticNAT: Bool
+        public var vmID: Int64?
+        public var vmIP: String?
+        /// Whether the owner sees it (`fordisplay`).
+        public var display: Bool
     }
 
     static func mapAddress(_ row: any SQLRow) throws -> Address {
@@ -130,7 +136,9 @@ public enum VlanIPRangeRepository {
                 vlanID: try row.int64("vlan_id"), physicalNetworkID: try row.optionalInt64("physical_network_id"),
                 state: try row.enumValue("state", as: PublicIPState.self), accountID: try row.optionalInt64("account_id"),
                 domainID: try row.optionalInt64("domain_id"), networkID: try row.optionalInt64("network_id"), vpcID: try row.optionalInt64("vpc_id"),
-                sourceNAT: try row.bool("source_nat"), isSystem: try row.bool("is_system"), allocated: try row.optionalDate("allocated"))
+                sourceNAT: try row.bool("source_nat"), isSystem: try row.bool("is_system"), allocated: try row.optionalDate("allocated"),
+                staticNAT: try row.bool("one_to_one_nat"), vmID: try row.optionalInt64("vm_id"), vmIP: try row.optionalString("vm_ip"),
+                display: try row.bool("for_display"))
     }
 
     /// Adds one Free address row per element of `addresses` to `range`, in batches.

@@ -26,8 +26,9 @@ extension InfrastructureService {
     public func listPublicIPs(caller: Caller, scope: ListScope, _ q: PublicIPQuery, page: (offset: Int, limit: Int?)) async throws -> Listing<PublicIPListItem> {
         try await db.read { sql in
             var f = PublicIPRepository.Filter()
-            f.scope = scope
             f.allocatedOnly = q.allocatedOnly || !caller.isRootAdmin
+            // A root admin listing the pool (allocatedonly=false) sees every address.
+            f.scope = f.allocatedOnly ? scope : .everything
             if let id = q.id {
                 guard let found = try await PublicIPRepository.id(sql, uuid: id) else { return Listing(items: [], total: 0) }
                 f.id = found

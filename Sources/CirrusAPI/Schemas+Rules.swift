@@ -61,7 +61,7 @@ extension Schemas {
     ])
 
     /// CloudStack's `LoadBalancerResponse`.
-    static let loadBalancer = ResponseSchema<LoadBalancerView>(objectName: "loadbalancer", fields: [
+    static let loadBalancer = ResponseSchema<LoadBalancerView>(objectName: "loadbalancerrule", fields: [
         .string("id", "the ID of the rule") { id($0.lb.rule.uuid) },
         .string("name", "the name of the rule") { $0.lb.name },
         .string("description", "the description of the rule") { $0.lb.description },

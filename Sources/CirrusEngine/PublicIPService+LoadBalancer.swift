@@ -91,6 +91,7 @@ extension PublicIPService {
         }
         return try await db.transaction { sql in
             let ip = try await Self.ownedAddress(sql, caller: caller, id: ipID)
+            try await PublicIPRepository.lockForRules(sql, id: ip.id)
             let n = try await Self.network(of: ip, sql, forWhat: "load balancer rule")
             if let networkID = r.networkID, networkID != n.uuid {
                 throw CloudError.invalidParameter("IP address \(ip.address) is associated with network \(n.name), not with network \(networkID.uuidString.lowercased())")
@@ -98,12 +99,20 @@ extension PublicIPService {
             _ = try await Self.requireService(sql, .lb, network: n)
             var lb = LoadBalancerRule(rule: FirewallRule(purpose: .loadBalancing, proto: lbProtocol == .udp ? .udp : .tcp, ports: publicPort, ipAddressID: ip.id,
                                                          networkID: n.id, accountID: ip.accountID ?? n.accountID, domainID: ip.domainID ?? n.domainID,
-                                                         state: .active, sourceCIDRs: cidrs, display: r.display),
+                                                         state: .add, sourceCIDRs: cidrs, display: r.display),
                                       name: name, description: r.description, algorithm: algorithm, privatePort: r.privatePort, lbProtocol: lbProtocol)
             try RuleConflicts.check(lb.rule, against: try await Self.rulesForConflicts(sql, ip: ip), addressText: ip.address)
             lb = try await LoadBalancerRepository.insert(sql, lb)
             if r.openFirewall { try await self.openFirewall(sql, for: lb.rule) }
-            try await RouterRepository.bumpGeneration(sql, networkID: n.id)
+            return try await self.loadBalancerViews(sql, [lb])[0]
+        }
+    }
+
+    /// Applies a load-balancing rule `createLoadBalancerRule` made (see ``activateRule(caller:id:)``).
+    public func activateLoadBalancer(caller: Caller, id: UUID) async throws -> LoadBalancerView {
+        _ = try await activateRule(caller: caller, id: id)
+        return try await db.read { sql in
+            guard let lb = try await LoadBalancerRepository.find(sql, uuid: id) else { throw CloudError.internalError() }
             return try await self.loadBalancerViews(sql, [lb])[0]
         }
     }

@@ -63,6 +63,27 @@ public struct RuleQuery: Sendable {
 extension PublicIPService {
     // MARK: - Port forwarding
 
+    /// Applies a rule created by one of the create commands (CloudStack's async create: the
+    /// rule is made in state Add when the command is accepted, and the job makes it Active
+    /// with the firewall rule it opened, raising the network's router document generation).
+    public func activateRule(caller: Caller, id: UUID) async throws -> RuleView {
+        try await db.transaction { sql in
+            guard var rule = try await FirewallRuleRepository.find(sql, uuid: id) else {
+                throw CloudError.invalidParameter("Unable to find rule with id \(id.uuidString.lowercased()); it was deleted meanwhile")
+            }
+            try await Ownership.checkAccess(sql, caller: caller, accountID: rule.accountID, domainID: rule.domainID, resource: "rule \(id.uuidString.lowercased())")
+            var ids = [rule.id]
+            if let ip = rule.ipAddressID {
+                ids += try await FirewallRuleRepository.on(sql, ipAddressID: ip).filter { $0.relatedRuleID == rule.id }.map(\.id)
+            }
+            try await FirewallRuleRepository.setState(sql, ids: ids, .active)
+            rule.state = .active
+            try await RouterRepository.bumpGeneration(sql, networkID: rule.networkID)
+            let forwarding = rule.purpose == .portForwarding ? try await FirewallRuleRepository.portForwarding(sql, ruleID: rule.id) : nil
+            return try await self.ruleViews(sql, [(rule: rule, forwarding: forwarding.map { var f = $0; f.rule = rule; return f })])[0]
+        }
+    }
+
     /// `createPortForwardingRule`: forwards (address, protocol, public ports) to an
     /// instance's guest address and private ports; with `openfirewall` (the default) a
     /// matching ingress firewall rule is made beside it.
@@ -76,6 +97,7 @@ extension PublicIPService {
         let cidrs = try RuleCIDRs.parse(r.cidrList, parameter: "cidrlist")
         return try await db.transaction { sql in
             let ip = try await Self.ownedAddress(sql, caller: caller, id: r.ipAddressID)
+            try await PublicIPRepository.lockForRules(sql, id: ip.id)
             let n = try await Self.network(of: ip, sql, forWhat: "port forwarding rule")
             if let networkID = r.networkID, networkID != n.uuid {
                 throw CloudError.invalidParameter("IP address \(ip.address) is associated with network \(n.name), not with network \(networkID.uuidString.lowercased())")
@@ -84,13 +106,12 @@ extension PublicIPService {
             let target = try await Self.target(sql, caller: caller, vmID: r.vmID, network: n, accountID: ip.accountID ?? -1, guestIP: r.guestIP,
                                                forWhat: "port forwarding rule")
             var rule = FirewallRule(purpose: .portForwarding, proto: proto, ports: publicPorts, ipAddressID: ip.id, networkID: n.id,
-                                    accountID: ip.accountID ?? target.vm.accountID, domainID: ip.domainID ?? target.vm.domainID, state: .active,
+                                    accountID: ip.accountID ?? target.vm.accountID, domainID: ip.domainID ?? target.vm.domainID, state: .add,
                                     sourceCIDRs: cidrs, display: r.display)
             try RuleConflicts.check(rule, against: try await Self.rulesForConflicts(sql, ip: ip), addressText: ip.address)
             let pf = try await FirewallRuleRepository.insert(sql, PortForwardingRule(rule: rule, instanceID: target.vm.id, guestIP: target.ip, privatePorts: privatePorts))
             rule = pf.rule
             if r.openFirewall { try await self.openFirewall(sql, for: rule) }
-            try await RouterRepository.bumpGeneration(sql, networkID: n.id)
             return try await self.ruleViews(sql, [(rule: rule, forwarding: pf)])[0]
         }
     }
@@ -99,7 +120,7 @@ extension PublicIPService {
     /// protocol, public ports and sources; deleted with it.
     func openFirewall(_ sql: any SQLDatabase, for rule: FirewallRule) async throws {
         let fw = FirewallRule(purpose: .firewall, proto: rule.proto, ports: rule.ports, ipAddressID: rule.ipAddressID, networkID: rule.networkID,
-                              accountID: rule.accountID, domainID: rule.domainID, state: .active, sourceCIDRs: rule.sourceCIDRs, relatedRuleID: rule.id)
+                              accountID: rule.accountID, domainID: rule.domainID, state: .add, sourceCIDRs: rule.sourceCIDRs, relatedRuleID: rule.id)
         let existing = try await FirewallRuleRepository.on(sql, ipAddressID: rule.ipAddressID ?? 0)
         // An identical firewall rule already open is enough.
         if existing.contains(where: { $0.purpose == .firewall && $0.proto == fw.proto && $0.ports == fw.ports && Set($0.sourceCIDRs) == Set(fw.sourceCIDRs) }) { return }
@@ -224,17 +245,19 @@ extension PublicIPService {
             if traffic == .ingress {
                 guard let ipID = r.ipAddressID else { throw CloudError.missingParameter(command: "createFirewallRule", parameter: "ipaddressid") }
                 let ip = try await Self.ownedAddress(sql, caller: caller, id: ipID)
+                try await PublicIPRepository.lockForRules(sql, id: ip.id)
                 let n = try await Self.network(of: ip, sql, forWhat: kind)
                 _ = try await Self.requireService(sql, .firewall, network: n)
                 let cidrs = try RuleCIDRs.parse(r.cidrList, parameter: "cidrlist")
                 rule = FirewallRule(purpose: .firewall, proto: proto, ports: ports, icmpType: icmpType, icmpCode: icmpCode, ipAddressID: ip.id, networkID: n.id,
-                                    accountID: ip.accountID ?? n.accountID, domainID: ip.domainID ?? n.domainID, state: .active, sourceCIDRs: cidrs, display: r.display)
+                                    accountID: ip.accountID ?? n.accountID, domainID: ip.domainID ?? n.domainID, state: .add, sourceCIDRs: cidrs, display: r.display)
                 try RuleConflicts.check(rule, against: try await Self.rulesForConflicts(sql, ip: ip), addressText: ip.address)
                 addressText = ip.address
             } else {
                 guard let networkID = r.networkID else { throw CloudError.missingParameter(command: "createEgressFirewallRule", parameter: "networkid") }
                 guard let n = try await NetworkRepository.find(sql, uuid: networkID) else { throw GuestNetworkService.notFound(networkID) }
                 try await Ownership.checkAccess(sql, caller: caller, accountID: n.accountID, domainID: n.domainID, resource: "network \(n.name)")
+                try await NetworkRepository.lockForRules(sql, id: n.id)
                 guard n.guestType == .isolated else {
                     throw CloudError.invalidParameter("Egress firewall rules can be created only for Isolated networks; \(n.name) is \(n.guestType.rawValue)")
                 }
@@ -248,14 +271,13 @@ extension PublicIPService {
                 }
                 let destinations = try RuleCIDRs.parse(r.destinationCIDRList, parameter: "destcidrlist")
                 rule = FirewallRule(purpose: .firewall, trafficType: .egress, proto: proto, ports: ports, icmpType: icmpType, icmpCode: icmpCode, ipAddressID: nil,
-                                    networkID: n.id, accountID: n.accountID, domainID: n.domainID, state: .active, sourceCIDRs: sources,
+                                    networkID: n.id, accountID: n.accountID, domainID: n.domainID, state: .add, sourceCIDRs: sources,
                                     destinationCIDRs: destinations, display: r.display)
                 try RuleConflicts.check(rule, against: try await FirewallRuleRepository.egress(sql, networkID: n.id), addressText: n.name)
                 addressText = n.name
             }
             _ = addressText
             rule = try await FirewallRuleRepository.insert(sql, rule)
-            try await RouterRepository.bumpGeneration(sql, networkID: rule.networkID)
             return try await self.ruleViews(sql, [(rule: rule, forwarding: nil)])[0]
         }
     }

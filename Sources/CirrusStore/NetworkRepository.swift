@@ -78,6 +78,12 @@ public enum NetworkRepository {
 
     /// Moves a network from `from` to `to` only if it is still in `from`; false when another
     /// operation changed it first.
+    /// Takes the network row's write lock for the rest of the transaction (a no-op update),
+    /// serialising concurrent changes to its egress rules on PostgreSQL.
+    public static func lockForRules(_ sql: any SQLDatabase, id: Int64) async throws {
+        try await sql.update(table).set(SQLIdentifier("restart_required"), to: SQLIdentifier("restart_required")).where("id", .equal, id).run()
+    }
+
     public static func transition(_ sql: any SQLDatabase, id: Int64, from: NetworkState, to: NetworkState) async throws -> Bool {
         !(try await sql.update(table).set("state", to: to.rawValue).where("id", .equal, id).where("state", .equal, from.rawValue)
             .where("removed", .is, SQLLiteral.null).returning("id").all()).isEmpty

@@ -204,6 +204,13 @@ extension PublicIPRepository {
             .set("allocated", to: date.storedMillis).where("id", .equal, id).run()
     }
 
+    /// Takes the address row's write lock for the rest of the transaction (a no-op update),
+    /// so that concurrent rule changes on one address see each other's rules on PostgreSQL
+    /// as they do on SQLite, where writers are serialised anyway.
+    public static func lockForRules(_ sql: any SQLDatabase, id: Int64) async throws {
+        try await sql.update(table).set(SQLIdentifier("for_display"), to: SQLIdentifier("for_display")).where("id", .equal, id).run()
+    }
+
     /// Sets `for_display`.
     public static func setDisplay(_ sql: any SQLDatabase, id: Int64, display: Bool) async throws {
         try await sql.update(table).set(SQLIdentifier("for_display"), to: SQLBind(display)).where("id", .equal, id).run()

@@ -113,6 +113,16 @@ struct NetworkRuleTests {
             #expect(try await pf([("publicport", "4000"), ("privateport", "4000"), ("openfirewall", "false")]).succeeded)
             #expect(await t.session.call("listFirewallRules", ["ipaddressid": ipID]).count == 2)
 
+            // An async create answers with the new rule's id beside the job id (clients such as
+            // libcloud read it at once); the job applies the rule.
+            let reply = await t.session.call("createPortForwardingRule", pairs: [("ipaddressid", ipID), ("protocol", "tcp"), ("publicport", "5000"),
+                                                                                 ("privateport", "5000"), ("virtualmachineid", t.vm)])
+            let immediate = try #require(reply.object["id"] as? String, "\(reply.body)")
+            let job = try await cloud.waitForJob(try #require(reply.object["jobid"] as? String), session: t.session)
+            #expect(((job["jobresult"] as? [String: Any])?["portforwardingrule"] as? [String: Any])?["id"] as? String == immediate)
+            #expect(((job["jobresult"] as? [String: Any])?["portforwardingrule"] as? [String: Any])?["state"] as? String == "Active")
+            #expect(try await t.session.job("deletePortForwardingRule", [("id", immediate)]).succeeded)
+
             let updated = try await t.session.job("updatePortForwardingRule", [("id", ruleID), ("privateport", "8000")])
             #expect(updated.succeeded, "\(updated.job)")
             #expect(updated.object("portforwardingrule")["privateport"] as? String == "8000")
@@ -224,7 +234,7 @@ struct NetworkRuleTests {
             #expect(candidates.ids("loadbalancerruleinstance") == [vms[2]])
             let withIPs = await t.session.call("listLoadBalancerRuleInstances", ["id": ruleID, "lbvmips": "true"]).items("lbrulevmidip")
             #expect(withIPs.count == 2 && withIPs.allSatisfy { ($0["lbvmipaddresses"] as? [String])?.count == 1 }, "\(withIPs)")
-            #expect(await t.session.call("listLoadBalancerRules", ["virtualmachineid": vms[0]]).ids("loadbalancer") == [ruleID])
+            #expect(await t.session.call("listLoadBalancerRules", ["virtualmachineid": vms[0]]).ids("loadbalancerrule") == [ruleID])
             #expect(await t.session.call("listLoadBalancerRules", ["virtualmachineid": vms[2]]).count == 0)
             #expect(await t.session.call("listLoadBalancerRules", ["publicipid": ipID, "name": "web"]).count == 1)
 

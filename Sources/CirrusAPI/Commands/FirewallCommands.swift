@@ -15,6 +15,20 @@ enum FirewallCommands {
         return JobPlan(syncKey: "networkrules:\(r.networkID)", instanceType: "FirewallRule", instanceUUID: uuid)
     }
 
+    /// The plan of a rule just made by an async create: its id is answered with the job id,
+    /// and the job is serialised with the other rule jobs of its address (or network).
+    static func created(_ view: RuleView) -> JobPlan {
+        var p = rulePlan(view.rule, ipUUID: view.ipUUID)
+        p.createdID = view.rule.uuid.uuidString.lowercased()
+        return p
+    }
+
+    /// The id of the rule the job applies (set by its plan).
+    static func createdID(_ ctx: CommandContext) throws -> UUID {
+        guard let text = ctx.job?.instanceUUID, let id = UUID(uuidString: text) else { throw CloudError.internalError("The job names no rule to apply") }
+        return id
+    }
+
     /// The plan of a job on an existing rule: serialised with the other rules of its address.
     static func existingRulePlan(_ ctx: CommandContext, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, kind: String) async throws -> JobPlan {
         let rule = try await ctx.engine.publicIPs.rule(caller: ctx.caller, id: try ctx.parameters.requiredUUID("id"), purpose: purpose, traffic: traffic, kind: kind)
@@ -75,11 +89,11 @@ enum FirewallCommands {
             ParameterSpec("fordisplay", .boolean, description: "whether the owner sees it (default true)"),
         ], response: Schemas.portForwardingRule.description, access: .all, event: CommandEvent(EventType.netRuleAdd, "Creating port forwarding rule"),
         handler: .async(prepare: { ctx in
-            _ = try pfRequest(ctx.parameters)
-            let ip = try await ctx.engine.publicIPs.address(caller: ctx.caller, id: try ctx.parameters.requiredUUID("ipaddressid"))
-            return plan(ipID: ip.uuid, name: ip.address)
+            // CloudStack's async create: the rule is made now (state Add, its id answered at
+            // once beside the job id) and applied by the job.
+            created(try await ctx.engine.publicIPs.createPortForwarding(caller: ctx.caller, try pfRequest(ctx.parameters)))
         }, execute: { ctx in
-            let view = try await ctx.engine.publicIPs.createPortForwarding(caller: ctx.caller, try pfRequest(ctx.parameters))
+            let view = try await ctx.engine.publicIPs.activateRule(caller: ctx.caller, id: try createdID(ctx))
             return .object(name: "portforwardingrule", Schemas.portForwardingRule.render(view))
         })),
         CommandSpec("updatePortForwardingRule", description: "Changes the private ports or the target of a port forwarding rule", parameters: [
@@ -137,11 +151,9 @@ enum FirewallCommands {
             ParameterSpec("ipaddressid", .uuid, required: true, related: ["listPublicIpAddresses"], description: "the public address"),
         ] + firewallParameters, response: Schemas.firewallRule.description, access: .all, event: CommandEvent(EventType.firewallOpen, "Creating firewall rule"),
         handler: .async(prepare: { ctx in
-            _ = try firewallRequest(ctx.parameters)
-            let ip = try await ctx.engine.publicIPs.address(caller: ctx.caller, id: try ctx.parameters.requiredUUID("ipaddressid"))
-            return plan(ipID: ip.uuid, name: ip.address)
+            created(try await ctx.engine.publicIPs.createFirewallRule(caller: ctx.caller, traffic: .ingress, try firewallRequest(ctx.parameters)))
         }, execute: { ctx in
-            let view = try await ctx.engine.publicIPs.createFirewallRule(caller: ctx.caller, traffic: .ingress, try firewallRequest(ctx.parameters))
+            let view = try await ctx.engine.publicIPs.activateRule(caller: ctx.caller, id: try createdID(ctx))
             return .object(name: "firewallrule", Schemas.firewallRule.render(view))
         })),
         CommandSpec("updateFirewallRule", description: "Updates whether a firewall rule is shown to its owner", parameters: [
@@ -181,11 +193,9 @@ enum FirewallCommands {
             ParameterSpec("destcidrlist", .list(.string), description: "the destination CIDRs (default 0.0.0.0/0)"),
         ] + firewallParameters, response: Schemas.firewallRule.description, access: .all, event: CommandEvent(EventType.firewallEgressOpen, "Creating egress firewall rule"),
         handler: .async(prepare: { ctx in
-            _ = try firewallRequest(ctx.parameters)
-            let n = try await ctx.engine.networks.administered(caller: ctx.caller, id: try ctx.parameters.requiredUUID("networkid"))
-            return JobPlan(syncKey: "networkrules:\(n.id)", instanceType: "Network", instanceUUID: n.uuid.uuidString.lowercased(), resourceName: n.name)
+            created(try await ctx.engine.publicIPs.createFirewallRule(caller: ctx.caller, traffic: .egress, try firewallRequest(ctx.parameters)))
         }, execute: { ctx in
-            let view = try await ctx.engine.publicIPs.createFirewallRule(caller: ctx.caller, traffic: .egress, try firewallRequest(ctx.parameters))
+            let view = try await ctx.engine.publicIPs.activateRule(caller: ctx.caller, id: try createdID(ctx))
             return .object(name: "firewallrule", Schemas.firewallRule.render(view))
         })),
         CommandSpec("updateEgressFirewallRule", description: "Updates whether an egress firewall rule is shown to its owner", parameters: [

@@ -46,14 +46,12 @@ enum LoadBalancerCommands {
             ParameterSpec("fordisplay", .boolean, description: "whether the owner sees it (default true)"),
         ], response: Schemas.loadBalancer.description, access: .all, event: CommandEvent(EventType.lbCreate, "Creating load balancer rule"),
         handler: .async(prepare: { ctx in
-            let r = try request(ctx.parameters)
-            guard let ipID = r.publicIPID else {
-                throw CloudError.invalidParameter("Unable to create load balancer rule: give publicipid, an address associated with the network (associateIpAddress)")
-            }
-            let ip = try await ctx.engine.publicIPs.address(caller: ctx.caller, id: ipID)
-            return FirewallCommands.plan(ipID: ip.uuid, name: r.name)
-        }, execute: { ctx in
             let view = try await ctx.engine.publicIPs.createLoadBalancer(caller: ctx.caller, try request(ctx.parameters))
+            var p = plan(view.lb)
+            p.createdID = view.lb.rule.uuid.uuidString.lowercased()
+            return p
+        }, execute: { ctx in
+            let view = try await ctx.engine.publicIPs.activateLoadBalancer(caller: ctx.caller, id: try FirewallCommands.createdID(ctx))
             return .object(name: "loadbalancer", Schemas.loadBalancer.render(view))
         })),
         CommandSpec("updateLoadBalancerRule", description: "Updates a load balancer rule", parameters: [

@@ -92,11 +92,12 @@ class Signed:
 class Server:
     """`cirrus serve` on a data directory (demo zone on), with an admin client holding API keys."""
 
-    def __init__(self, binary, data_dir):
+    def __init__(self, binary, data_dir, database=None):
         self.binary, self.dir = binary, data_dir
         self.port, self.agent_port = free_port(), free_port()
         self.proc = spawn([binary, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--agent-port", str(self.agent_port),
-                           "--data-dir", data_dir, "--log-level", "error"], os.path.join(data_dir, "server.log"))
+                           "--data-dir", data_dir, "--log-level", "error"] + (["--database", database] if database else []),
+                          os.path.join(data_dir, "server.log"))
         session, headers = login(self.port, time.perf_counter() + 120)
         cookie = "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie"))
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)

@@ -18,12 +18,6 @@ public struct AssociateIPRequest: Sendable {
 }
 
 extension PublicIPService {
-    /// Checks an `associateIpAddress` before its job, returning the network the address
-    /// will be associated with.
-    public func checkAssociate(caller: Caller, _ r: AssociateIPRequest) async throws -> Network {
-        try await db.read { sql in try await Self.associationTarget(sql, caller: caller, r).network }
-    }
-
     /// The owner and network of a new association: `networkid` (an Isolated network the
     /// caller administers), or the owner's only Isolated source NAT network in `zoneid`.
     static func associationTarget(_ sql: any SQLDatabase, caller: Caller, _ r: AssociateIPRequest) async throws -> (owner: Account, network: Network, offering: NetworkOffering) {
@@ -74,14 +68,18 @@ extension PublicIPService {
         return (owner, n, offering)
     }
 
-    /// `associateIpAddress`: takes a free address of the zone (or the given one, or the
-    /// owner's reserved one) for the network, counting it against `public_ip`. The network's
-    /// first address becomes its source NAT address when its offering has SourceNat.
+    /// `associateIpAddress`, the part CloudStack does when it accepts the command: takes a
+    /// free address of the zone (or the given one, or the owner's reserved one) for the
+    /// network, counting it against `public_ip`, in state Allocating. The network's first
+    /// address becomes its source NAT address when its offering has SourceNat. The job then
+    /// makes it Allocated (``activateAddress(caller:id:)``).
     public func associate(caller: Caller, _ r: AssociateIPRequest) async throws -> PublicIPListItem {
-        try await db.transaction { sql in
-            let (owner, n, offering) = try await Self.associationTarget(sql, caller: caller, r)
-            let held = try await PublicIPRepository.of(sql, networkID: n.id)
-            let sourceNAT = offering.services.contains(.sourceNat) && !held.contains(where: \.sourceNAT)
+        // The checks read outside the write transaction; it only takes and counts the address.
+        let (owner, n, offering) = try await db.read { try await Self.associationTarget($0, caller: caller, r) }
+        let id = try await db.transaction { sql -> Int64 in
+            guard try await NetworkRepository.find(sql, id: n.id) != nil else { throw GuestNetworkService.notFound(n.uuid) }
+            let hasSourceNAT = try await PublicIPRepository.hasSourceNAT(sql, networkID: n.id)
+            let sourceNAT = offering.services.contains(.sourceNat) && !hasSourceNAT
             var ip: VlanIPRangeRepository.Address
             if let wanted = r.address {
                 guard IPv4Address(wanted) != nil else { throw CloudError.invalidParameter("Invalid ipaddress \(wanted): expected an IPv4 address") }
@@ -90,15 +88,15 @@ extension PublicIPService {
                         throw CloudError(.insufficientCapacity, "Public IP address \(wanted) is reserved for another account", csCode: .insufficientCapacity)
                     }
                     // Counted when it was reserved.
-                    try await PublicIPRepository.attach(sql, id: reserved.id, networkID: n.id, vpcID: nil, sourceNAT: sourceNAT, at: Date())
+                    try await PublicIPRepository.attach(sql, id: reserved.id, networkID: n.id, vpcID: nil, sourceNAT: sourceNAT, state: .allocating, at: Date())
                     ip = reserved
                 } else {
                     ip = try await self.networks.acquirePublicIP(sql, PublicIPRepository.Acquisition(
-                        zoneID: n.zoneID, accountID: owner.id, domainID: owner.domainID, networkID: n.id, sourceNAT: sourceNAT, address: wanted))
+                        zoneID: n.zoneID, accountID: owner.id, domainID: owner.domainID, networkID: n.id, sourceNAT: sourceNAT, state: .allocating, address: wanted))
                 }
             } else {
                 ip = try await self.networks.acquirePublicIP(sql, PublicIPRepository.Acquisition(
-                    zoneID: n.zoneID, accountID: owner.id, domainID: owner.domainID, networkID: n.id, sourceNAT: sourceNAT))
+                    zoneID: n.zoneID, accountID: owner.id, domainID: owner.domainID, networkID: n.id, sourceNAT: sourceNAT, state: .allocating))
             }
             if let display = r.display, !display { try await PublicIPRepository.setDisplay(sql, id: ip.id, display: false) }
             if sourceNAT {
@@ -107,7 +105,20 @@ extension PublicIPService {
                     try await RouterRepository.update(sql, router)
                 }
             }
-            try await RouterRepository.bumpGeneration(sql, networkID: n.id)
+            return ip.id
+        }
+        return try await db.read { try await self.addressItem($0, id: id) }
+    }
+
+    /// The job of `associateIpAddress`: the Allocating address becomes Allocated and the
+    /// network's routers get it (a new document generation).
+    public func activateAddress(caller: Caller, id: UUID) async throws -> PublicIPListItem {
+        try await db.transaction { sql in
+            let ip = try await Self.ownedAddress(sql, caller: caller, id: id)
+            if ip.state == .allocating {
+                try await PublicIPRepository.setState(sql, id: ip.id, from: .allocating, to: .allocated)
+                if let n = ip.networkID { try await RouterRepository.bumpGeneration(sql, networkID: n) }
+            }
             return try await self.addressItem(sql, id: ip.id)
         }
     }

@@ -165,6 +165,12 @@ extension PublicIPRepository {
             .where("removed", .is, SQLLiteral.null).first().map(VlanIPRangeRepository.mapAddress)
     }
 
+    /// Whether the network holds a source NAT address.
+    public static func hasSourceNAT(_ sql: any SQLDatabase, networkID: Int64) async throws -> Bool {
+        try await sql.select().column("id").from(table).where("network_id", .equal, networkID).where("source_nat", .equal, SQLBind(true))
+            .where("removed", .is, SQLLiteral.null).limit(1).first() != nil
+    }
+
     /// The addresses held for a network (its source NAT address and any associated ones).
     public static func of(_ sql: any SQLDatabase, networkID: Int64) async throws -> [VlanIPRangeRepository.Address] {
         try await sql.select().column("*").from(table).where("network_id", .equal, networkID).where("removed", .is, SQLLiteral.null)
@@ -198,8 +204,9 @@ extension PublicIPRepository {
     }
 
     /// Attaches a Reserved address to a network (associateIpAddress of a reserved address).
-    public static func attach(_ sql: any SQLDatabase, id: Int64, networkID: Int64?, vpcID: Int64?, sourceNAT: Bool, at date: Date) async throws {
-        try await sql.update(table).set("state", to: PublicIPState.allocated.rawValue).set(SQLIdentifier("network_id"), to: NetworkRepository.bindOptional(networkID))
+    public static func attach(_ sql: any SQLDatabase, id: Int64, networkID: Int64?, vpcID: Int64?, sourceNAT: Bool, state: PublicIPState = .allocated,
+                              at date: Date) async throws {
+        try await sql.update(table).set("state", to: state.rawValue).set(SQLIdentifier("network_id"), to: NetworkRepository.bindOptional(networkID))
             .set(SQLIdentifier("vpc_id"), to: NetworkRepository.bindOptional(vpcID)).set(SQLIdentifier("source_nat"), to: SQLBind(sourceNAT))
             .set("allocated", to: date.storedMillis).where("id", .equal, id).run()
     }
@@ -209,6 +216,11 @@ extension PublicIPRepository {
     /// as they do on SQLite, where writers are serialised anyway.
     public static func lockForRules(_ sql: any SQLDatabase, id: Int64) async throws {
         try await sql.update(table).set(SQLIdentifier("for_display"), to: SQLIdentifier("for_display")).where("id", .equal, id).run()
+    }
+
+    /// Moves the address from one state to another (compare-and-set).
+    public static func setState(_ sql: any SQLDatabase, id: Int64, from: PublicIPState, to: PublicIPState) async throws {
+        try await sql.update(table).set("state", to: to.rawValue).where("id", .equal, id).where("state", .equal, from.rawValue).run()
     }
 
     /// Sets `for_display`.

@@ -92,12 +92,15 @@ enum PublicIPCommands {
             ParameterSpec("fordisplay", .boolean, description: "whether the owner sees it (default true)"),
         ], response: Schemas.publicIPAddress.description, access: .all, event: CommandEvent(EventType.netIPAssign, "Associating IP address"),
         handler: .async(prepare: { ctx in
-            let request = try request(ctx.parameters)
-            let n = try await ctx.engine.publicIPs.checkAssociate(caller: ctx.caller, request)
-            // Associations never collide (each takes its row by compare-and-set), so they run in parallel.
-            return JobPlan(syncKey: "associate:\(UUID().uuidString.lowercased())", instanceType: "IpAddress", resourceName: n.name)
-        }, execute: { ctx in
+            // CloudStack's async create: the address is taken (Allocating) when the command is
+            // accepted, its id answered beside the job id; the job makes it Allocated.
             let item = try await ctx.engine.publicIPs.associate(caller: ctx.caller, try request(ctx.parameters))
+            var p = plan(item.address)
+            p.createdID = item.address.uuid.uuidString.lowercased()
+            return p
+        }, execute: { ctx in
+            guard let text = ctx.job?.instanceUUID, let id = UUID(uuidString: text) else { throw CloudError.internalError("The job names no address") }
+            let item = try await ctx.engine.publicIPs.activateAddress(caller: ctx.caller, id: id)
             return .object(name: "ipaddress", Schemas.publicIPAddress.render(item))
         })),
         CommandSpec("disassociateIpAddress", description: "Releases a public IP address with its rules (not a network's source NAT address)", parameters: [

@@ -34,6 +34,8 @@ public final class SimulatorResource: HostResource {
     public let spec: SimulatedHostSpec
     private let agentKey: String?
     private let instances = Mutex<[String: Instance]>([:])
+    /// The last router document applied per router name, as a real host's router would hold it.
+    private let routerDocuments = Mutex<[String: RouterDocument]>([:])
 
     public init(spec: SimulatedHostSpec, agentKey: String? = nil) {
         self.spec = spec
@@ -146,9 +148,23 @@ public final class SimulatorResource: HostResource {
         case .copy(let copy):
             guard !copy.source.path.isEmpty else { return .failure("The \(copy.source.kind.rawValue.lowercased()) to copy from has no path") }
             return .success(copy.destination.path)
+        case .applyRouterDocument(let document):
+            // Validate, then keep it unless a newer generation is already applied (idempotent).
+            do { try document.validate() } catch { return .failure("Invalid router document: \(error.description)") }
+            let applied = routerDocuments.withLock { all -> Int64 in
+                if let current = all[document.router.name], current.generation > document.generation { return current.generation }
+                all[document.router.name] = document
+                return document.generation
+            }
+            return .success("Applied generation \(applied)", payload: .routerDocumentApplied(generation: applied))
         case .unsupported:
             return .unsupported(command)
         }
+    }
+
+    /// The router document last applied for the router named `name`.
+    public func routerDocument(named name: String) -> RouterDocument? {
+        routerDocuments.withLock { $0[name] }
     }
 
     // MARK: simulated instances (driven by the instances work)

@@ -44,6 +44,8 @@ public enum AgentCommand: Sendable, Equatable {
     case detachVolume(AttachVolumeCommand)
     /// Copy a snapshot backup into a volume, or a snapshot or volume into a template.
     case copy(CopyCommand)
+    /// Applies a virtual router's whole desired state.
+    case applyRouterDocument(RouterDocument)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -74,6 +76,7 @@ public enum AgentCommand: Sendable, Equatable {
         case .attachVolume: "AttachCommand"
         case .detachVolume: "DettachCommand"
         case .copy: "CopyCommand"
+        case .applyRouterDocument: "ApplyRouterDocumentCommand"
         case .unsupported(let name): name
         }
     }
@@ -149,6 +152,7 @@ extension AgentCommand: Codable {
         case "AttachCommand": self = .attachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
         case "DettachCommand": self = .detachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
         case "CopyCommand": self = .copy(try c.decode(CopyCommand.self, forKey: .args))
+        case "ApplyRouterDocumentCommand": self = .applyRouterDocument(try c.decode(RouterDocument.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -170,6 +174,7 @@ extension AgentCommand: Codable {
         case .scaleInstance(let v): try c.encode(v, forKey: .args)
         case .attachVolume(let v), .detachVolume(let v): try c.encode(v, forKey: .args)
         case .copy(let v): try c.encode(v, forKey: .args)
+        case .applyRouterDocument(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }
@@ -200,10 +205,12 @@ public enum AnswerPayload: Sendable, Equatable {
     case storagePool(capacityBytes: Int64, availableBytes: Int64)
     /// A verbatim JSON answer (the Simulator's `jsonresponse` mocks).
     case json(String)
+    /// ApplyRouterDocument: the generation the router now runs.
+    case routerDocumentApplied(generation: Int64)
 }
 
 extension AnswerPayload: Codable {
-    private enum Keys: String, CodingKey { case type, hostStats, alive, capacityBytes, availableBytes, json }
+    private enum Keys: String, CodingKey { case type, hostStats, alive, capacityBytes, availableBytes, json, generation }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
@@ -212,6 +219,7 @@ extension AnswerPayload: Codable {
         case "hostAlive": self = .hostAlive(try c.decodeIfPresent(Bool.self, forKey: .alive))
         case "storagePool": self = .storagePool(capacityBytes: try c.decode(Int64.self, forKey: .capacityBytes), availableBytes: try c.decode(Int64.self, forKey: .availableBytes))
         case "json": self = .json(try c.decode(String.self, forKey: .json))
+        case "routerDocumentApplied": self = .routerDocumentApplied(generation: try c.decode(Int64.self, forKey: .generation))
         case let other: throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "Unknown answer payload \(other)")
         }
     }
@@ -224,6 +232,7 @@ extension AnswerPayload: Codable {
         case .storagePool(let cap, let avail):
             try c.encode("storagePool", forKey: .type); try c.encode(cap, forKey: .capacityBytes); try c.encode(avail, forKey: .availableBytes)
         case .json(let j): try c.encode("json", forKey: .type); try c.encode(j, forKey: .json)
+        case .routerDocumentApplied(let g): try c.encode("routerDocumentApplied", forKey: .type); try c.encode(g, forKey: .generation)
         }
     }
 }

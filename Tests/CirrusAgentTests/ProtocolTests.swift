@@ -80,6 +80,7 @@ struct ProtocolTests {
             (.detachVolume(AttachVolumeCommand(instanceName: "i-2-5-VM", disk: vm.disks[0])), "DettachCommand"),
             (.copy(CopyCommand(source: DataObjectTO(kind: .snapshot, store: .image, uuid: "s", storeUUID: "i", path: "snapshots/2/5/s", sizeBytes: 5),
                                destination: DataObjectTO(kind: .volume, store: .primary, uuid: "v", storeUUID: "p", path: "v", sizeBytes: 5), wait: 60)), "CopyCommand"),
+            (.applyRouterDocument(RouterDocumentGolden.full), "ApplyRouterDocumentCommand"),
         ]
         for (command, name) in commands {
             let text = try AgentProtocol.encode(Envelope(id: 7, kind: .request, deadline: 5, body: .command(command)))

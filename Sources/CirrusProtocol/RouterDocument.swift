@@ -1,0 +1,377 @@
+import Foundation
+
+/// The whole desired state of one virtual router, computed by the management server from its
+/// database and applied by the router's host agent: interfaces, DHCP and DNS, instance
+/// metadata and one-shot passwords, NAT, port forwarding, firewall, egress, load balancing, and
+/// (later) ACLs, IPv6, static routes and VPN.
+///
+/// Versioning: `schemaVersion` changes when the shape changes (an agent refuses a version it
+/// does not know); `generation` grows whenever any input changes, and an agent reports the
+/// generation it applied. The document is self-contained: applying the same document twice is
+/// a no-op, and a newer document replaces an older one whole. See `docs/router-document.md`.
+public struct RouterDocument: Codable, Sendable, Equatable {
+    /// The shape this code writes and reads.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var generation: Int64
+    public var router: Identity
+    public var interfaces: [Interface]
+    public var dhcp: [DHCPEntry]
+    public var dns: DNS
+    public var metadata: [InstanceMetadata]
+    public var passwords: [Password]
+    public var sourceNat: [SourceNat]
+    public var staticNat: [StaticNat]
+    public var portForwarding: [PortForward]
+    public var firewall: [FirewallEntry]
+    public var egress: Egress
+    public var loadBalancers: [LoadBalancer]
+    public var networkAcls: [ACLItem]
+    public var staticRoutes: [StaticRoute]
+
+    public init(generation: Int64, router: Identity, interfaces: [Interface] = [], dhcp: [DHCPEntry] = [], dns: DNS = DNS(),
+                metadata: [InstanceMetadata] = [], passwords: [Password] = [], sourceNat: [SourceNat] = [], staticNat: [StaticNat] = [],
+                portForwarding: [PortForward] = [], firewall: [FirewallEntry] = [], egress: Egress = Egress(defaultAllow: true),
+                loadBalancers: [LoadBalancer] = [], networkAcls: [ACLItem] = [], staticRoutes: [StaticRoute] = []) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.generation = generation
+        self.router = router
+        self.interfaces = interfaces
+        self.dhcp = dhcp
+        self.dns = dns
+        self.metadata = metadata
+        self.passwords = passwords
+        self.sourceNat = sourceNat
+        self.staticNat = staticNat
+        self.portForwarding = portForwarding
+        self.firewall = firewall
+        self.egress = egress
+        self.loadBalancers = loadBalancers
+        self.networkAcls = networkAcls
+        self.staticRoutes = staticRoutes
+    }
+
+    // MARK: - Sections
+
+    /// Who the router is.
+    public struct Identity: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable { case isolated, vpc, sharedDhcp = "shared-dhcp" }
+        public enum Role: String, Codable, Sendable { case none, primary, backup }
+        public var uuid: String
+        public var name: String
+        public var kind: Kind
+        public var networkUUID: String?
+        /// Redundant routers: primary or backup, and the VRRP priority.
+        public var role: Role
+        public var vrrpPriority: Int
+
+        public init(uuid: String, name: String, kind: Kind, networkUUID: String?, role: Role = .none, vrrpPriority: Int = 0) {
+            self.uuid = uuid; self.name = name; self.kind = kind; self.networkUUID = networkUUID; self.role = role; self.vrrpPriority = vrrpPriority
+        }
+    }
+
+    public struct Interface: Codable, Sendable, Equatable {
+        public enum Role: String, Codable, Sendable { case guest, `public`, control }
+        public var role: Role
+        public var mac: String
+        /// Addresses with their prefix length ("10.1.1.1/24").
+        public var addresses: [String]
+        public var gateway: String?
+        /// `vxlan://N`, `vlan://N` or nil (untagged).
+        public var broadcastURI: String?
+        public var mtu: Int
+
+        public init(role: Role, mac: String, addresses: [String], gateway: String? = nil, broadcastURI: String? = nil, mtu: Int = 1500) {
+            self.role = role; self.mac = mac; self.addresses = addresses; self.gateway = gateway; self.broadcastURI = broadcastURI; self.mtu = mtu
+        }
+    }
+
+    /// A static DHCP lease: one per instance NIC on the network.
+    public struct DHCPEntry: Codable, Sendable, Equatable {
+        public var mac: String
+        public var ipv4: String
+        public var ipv6: String?
+        public var hostname: String
+        /// Whether the lease hands out the default route (the instance's default NIC).
+        public var defaultRoute: Bool
+
+        public init(mac: String, ipv4: String, ipv6: String? = nil, hostname: String, defaultRoute: Bool) {
+            self.mac = mac; self.ipv4 = ipv4; self.ipv6 = ipv6; self.hostname = hostname; self.defaultRoute = defaultRoute
+        }
+    }
+
+    public struct DNS: Codable, Sendable, Equatable {
+        public struct Host: Codable, Sendable, Equatable {
+            public var address: String
+            public var names: [String]
+            public init(address: String, names: [String]) { self.address = address; self.names = names }
+        }
+        public var domain: String?
+        public var upstream: [String]
+        public var hosts: [Host]
+
+        public init(domain: String? = nil, upstream: [String] = [], hosts: [Host] = []) {
+            self.domain = domain; self.upstream = upstream; self.hosts = hosts
+        }
+    }
+
+    /// What the metadata service answers an instance (by its guest address).
+    public struct InstanceMetadata: Codable, Sendable, Equatable {
+        public var guestIP: String
+        public var instanceUUID: String
+        public var instanceID: String
+        public var hostname: String
+        public var serviceOffering: String
+        public var availabilityZone: String
+        public var publicIPv4: String?
+        public var publicKeys: [String]
+        /// Base64, as given at deploy.
+        public var userData: String?
+        public var cloudIdentifier: String
+
+        public init(guestIP: String, instanceUUID: String, instanceID: String, hostname: String, serviceOffering: String, availabilityZone: String,
+                    publicIPv4: String?, publicKeys: [String], userData: String?, cloudIdentifier: String) {
+            self.guestIP = guestIP; self.instanceUUID = instanceUUID; self.instanceID = instanceID; self.hostname = hostname
+            self.serviceOffering = serviceOffering; self.availabilityZone = availabilityZone; self.publicIPv4 = publicIPv4
+            self.publicKeys = publicKeys; self.userData = userData; self.cloudIdentifier = cloudIdentifier
+        }
+    }
+
+    /// A password the password server hands out once to the instance at `guestIP`.
+    public struct Password: Codable, Sendable, Equatable {
+        public var guestIP: String
+        public var password: String
+        public init(guestIP: String, password: String) { self.guestIP = guestIP; self.password = password }
+    }
+
+    public struct SourceNat: Codable, Sendable, Equatable {
+        public var publicIP: String
+        public var guestCIDR: String
+        public init(publicIP: String, guestCIDR: String) { self.publicIP = publicIP; self.guestCIDR = guestCIDR }
+    }
+
+    public struct StaticNat: Codable, Sendable, Equatable {
+        public var publicIP: String
+        public var guestIP: String
+        public init(publicIP: String, guestIP: String) { self.publicIP = publicIP; self.guestIP = guestIP }
+    }
+
+    /// A port range as text: "80" or "8000-8080".
+    public struct PortForward: Codable, Sendable, Equatable {
+        public var publicIP: String
+        public var proto: String
+        public var publicPorts: String
+        public var guestIP: String
+        public var privatePorts: String
+        public var sourceCIDRs: [String]
+
+        public init(publicIP: String, proto: String, publicPorts: String, guestIP: String, privatePorts: String, sourceCIDRs: [String]) {
+            self.publicIP = publicIP; self.proto = proto; self.publicPorts = publicPorts; self.guestIP = guestIP
+            self.privatePorts = privatePorts; self.sourceCIDRs = sourceCIDRs
+        }
+        enum CodingKeys: String, CodingKey { case publicIP, proto = "protocol", publicPorts, guestIP, privatePorts, sourceCIDRs }
+    }
+
+    /// An ingress rule on a public address (default deny: only these pass).
+    public struct FirewallEntry: Codable, Sendable, Equatable {
+        public var publicIP: String
+        public var proto: String
+        public var ports: String?
+        public var icmpType: Int?
+        public var icmpCode: Int?
+        public var sourceCIDRs: [String]
+
+        public init(publicIP: String, proto: String, ports: String? = nil, icmpType: Int? = nil, icmpCode: Int? = nil, sourceCIDRs: [String]) {
+            self.publicIP = publicIP; self.proto = proto; self.ports = ports; self.icmpType = icmpType; self.icmpCode = icmpCode; self.sourceCIDRs = sourceCIDRs
+        }
+        enum CodingKeys: String, CodingKey { case publicIP, proto = "protocol", ports, icmpType, icmpCode, sourceCIDRs }
+    }
+
+    /// Egress: the offering's default policy and the rules that make exceptions to it.
+    public struct Egress: Codable, Sendable, Equatable {
+        public struct Rule: Codable, Sendable, Equatable {
+            public var proto: String
+            public var ports: String?
+            public var icmpType: Int?
+            public var icmpCode: Int?
+            public var sourceCIDRs: [String]
+            public var destinationCIDRs: [String]
+
+            public init(proto: String, ports: String? = nil, icmpType: Int? = nil, icmpCode: Int? = nil, sourceCIDRs: [String], destinationCIDRs: [String]) {
+                self.proto = proto; self.ports = ports; self.icmpType = icmpType; self.icmpCode = icmpCode
+                self.sourceCIDRs = sourceCIDRs; self.destinationCIDRs = destinationCIDRs
+            }
+            enum CodingKeys: String, CodingKey { case proto = "protocol", ports, icmpType, icmpCode, sourceCIDRs, destinationCIDRs }
+        }
+        /// true: everything leaves except what the rules deny; false: only what the rules allow.
+        public var defaultAllow: Bool
+        public var rules: [Rule]
+
+        public init(defaultAllow: Bool, rules: [Rule] = []) { self.defaultAllow = defaultAllow; self.rules = rules }
+    }
+
+    public struct LoadBalancer: Codable, Sendable, Equatable {
+        public struct Stickiness: Codable, Sendable, Equatable {
+            public var method: String
+            public var params: [String: String]
+            public init(method: String, params: [String: String]) { self.method = method; self.params = params }
+        }
+        public struct HealthCheck: Codable, Sendable, Equatable {
+            public var path: String
+            public var timeout: Int
+            public var interval: Int
+            public var healthyThreshold: Int
+            public var unhealthyThreshold: Int
+            public init(path: String, timeout: Int, interval: Int, healthyThreshold: Int, unhealthyThreshold: Int) {
+                self.path = path; self.timeout = timeout; self.interval = interval
+                self.healthyThreshold = healthyThreshold; self.unhealthyThreshold = unhealthyThreshold
+            }
+        }
+        public var name: String
+        public var publicIP: String
+        public var publicPort: Int
+        public var proto: String
+        public var algorithm: String
+        public var privatePort: Int
+        /// Member guest addresses.
+        public var members: [String]
+        public var sourceCIDRs: [String]
+        public var stickiness: Stickiness?
+        public var healthCheck: HealthCheck?
+
+        public init(name: String, publicIP: String, publicPort: Int, proto: String, algorithm: String, privatePort: Int, members: [String],
+                    sourceCIDRs: [String], stickiness: Stickiness? = nil, healthCheck: HealthCheck? = nil) {
+            self.name = name; self.publicIP = publicIP; self.publicPort = publicPort; self.proto = proto; self.algorithm = algorithm
+            self.privatePort = privatePort; self.members = members; self.sourceCIDRs = sourceCIDRs; self.stickiness = stickiness; self.healthCheck = healthCheck
+        }
+        enum CodingKeys: String, CodingKey { case name, publicIP, publicPort, proto = "protocol", algorithm, privatePort, members, sourceCIDRs, stickiness, healthCheck }
+    }
+
+    /// A VPC tier's ACL item (VPCs come later; always empty for isolated networks).
+    public struct ACLItem: Codable, Sendable, Equatable {
+        public var number: Int
+        public var action: String
+        public var traffic: String
+        public var proto: String
+        public var ports: String?
+        public var cidrs: [String]
+        public init(number: Int, action: String, traffic: String, proto: String, ports: String? = nil, cidrs: [String]) {
+            self.number = number; self.action = action; self.traffic = traffic; self.proto = proto; self.ports = ports; self.cidrs = cidrs
+        }
+        enum CodingKeys: String, CodingKey { case number, action, traffic, proto = "protocol", ports, cidrs }
+    }
+
+    public struct StaticRoute: Codable, Sendable, Equatable {
+        public var cidr: String
+        public var nextHop: String
+        public init(cidr: String, nextHop: String) { self.cidr = cidr; self.nextHop = nextHop }
+    }
+}
+
+// MARK: - Canonical form
+
+extension RouterDocument {
+    /// The parts of a document, for incremental application.
+    public enum Section: String, Sendable, CaseIterable, Codable {
+        case router, interfaces, dhcp, dns, metadata, passwords, sourceNat, staticNat, portForwarding, firewall, egress, loadBalancers, networkAcls, staticRoutes
+    }
+
+    /// The same document with every list in a stable order, so that the same inputs always
+    /// give the same bytes.
+    public func canonicalized() -> RouterDocument {
+        var d = self
+        d.interfaces.sort { ($0.role.rawValue, $0.mac) < ($1.role.rawValue, $1.mac) }
+        d.dhcp.sort { ($0.ipv4, $0.mac) < ($1.ipv4, $1.mac) }
+        d.dns.upstream = dns.upstream
+        d.dns.hosts = dns.hosts.map { DNS.Host(address: $0.address, names: $0.names.sorted()) }.sorted { $0.address < $1.address }
+        d.metadata.sort { $0.guestIP < $1.guestIP }
+        for i in d.metadata.indices { d.metadata[i].publicKeys.sort() }
+        d.passwords.sort { $0.guestIP < $1.guestIP }
+        d.sourceNat.sort { ($0.publicIP, $0.guestCIDR) < ($1.publicIP, $1.guestCIDR) }
+        d.staticNat.sort { ($0.publicIP, $0.guestIP) < ($1.publicIP, $1.guestIP) }
+        d.portForwarding.sort { ($0.publicIP, $0.proto, $0.publicPorts, $0.guestIP) < ($1.publicIP, $1.proto, $1.publicPorts, $1.guestIP) }
+        for i in d.portForwarding.indices { d.portForwarding[i].sourceCIDRs.sort() }
+        d.firewall = firewall.map { var f = $0; f.sourceCIDRs.sort(); return f }.sorted { Self.key($0) < Self.key($1) }
+        d.egress.rules = egress.rules.map { var r = $0; r.sourceCIDRs.sort(); r.destinationCIDRs.sort(); return r }.sorted { Self.key($0) < Self.key($1) }
+        d.loadBalancers = loadBalancers.map { var l = $0; l.members.sort(); l.sourceCIDRs.sort(); return l }
+            .sorted { ($0.publicIP, $0.publicPort, $0.proto) < ($1.publicIP, $1.publicPort, $1.proto) }
+        d.networkAcls.sort { $0.number < $1.number }
+        d.staticRoutes.sort { $0.cidr < $1.cidr }
+        return d
+    }
+
+    static func key(_ f: FirewallEntry) -> String {
+        "\(f.publicIP)|\(f.proto)|\(f.ports ?? "")|\(f.icmpType ?? -2)|\(f.icmpCode ?? -2)|\(f.sourceCIDRs.joined(separator: ","))"
+    }
+
+    static func key(_ r: Egress.Rule) -> String {
+        "\(r.proto)|\(r.ports ?? "")|\(r.icmpType ?? -2)|\(r.icmpCode ?? -2)|\(r.sourceCIDRs.joined(separator: ","))|\(r.destinationCIDRs.joined(separator: ","))"
+    }
+
+    /// The canonical JSON: sorted keys, stable list order, no extra whitespace (or indented,
+    /// for people and golden files, with `pretty`).
+    public func canonicalJSON(pretty: Bool = false) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(canonicalized())
+    }
+
+    /// The sections whose content differs from `old` (the generation aside).
+    public func changedSections(from old: RouterDocument) -> Set<Section> {
+        let a = canonicalized(), b = old.canonicalized()
+        var out = Set<Section>()
+        if a.router != b.router { out.insert(.router) }
+        if a.interfaces != b.interfaces { out.insert(.interfaces) }
+        if a.dhcp != b.dhcp { out.insert(.dhcp) }
+        if a.dns != b.dns { out.insert(.dns) }
+        if a.metadata != b.metadata { out.insert(.metadata) }
+        if a.passwords != b.passwords { out.insert(.passwords) }
+        if a.sourceNat != b.sourceNat { out.insert(.sourceNat) }
+        if a.staticNat != b.staticNat { out.insert(.staticNat) }
+        if a.portForwarding != b.portForwarding { out.insert(.portForwarding) }
+        if a.firewall != b.firewall { out.insert(.firewall) }
+        if a.egress != b.egress { out.insert(.egress) }
+        if a.loadBalancers != b.loadBalancers { out.insert(.loadBalancers) }
+        if a.networkAcls != b.networkAcls { out.insert(.networkAcls) }
+        if a.staticRoutes != b.staticRoutes { out.insert(.staticRoutes) }
+        return out
+    }
+
+    /// An inconsistency inside a document; a correct builder never produces one.
+    public struct InvalidDocument: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// Checks what the sections say about each other: one lease per address and MAC, port
+    /// forwarding and static NAT to leased addresses only, load-balancer members leased, one
+    /// static NAT per public address, a known schema version.
+    public func validate() throws(InvalidDocument) {
+        guard schemaVersion == Self.currentSchemaVersion else { throw InvalidDocument("Unknown schema version \(schemaVersion)") }
+        var leased = Set<String>(), macs = Set<String>()
+        for entry in dhcp {
+            guard leased.insert(entry.ipv4).inserted else { throw InvalidDocument("Two DHCP entries for \(entry.ipv4)") }
+            guard macs.insert(entry.mac.lowercased()).inserted else { throw InvalidDocument("Two DHCP entries for MAC \(entry.mac)") }
+        }
+        // Secondary addresses are guest addresses too.
+        let guests = leased.union(metadata.map(\.guestIP)).union(extraGuestAddresses)
+        var natted = Set<String>()
+        for nat in staticNat {
+            guard natted.insert(nat.publicIP).inserted else { throw InvalidDocument("Two static NATs on \(nat.publicIP)") }
+            guard guests.contains(nat.guestIP) else { throw InvalidDocument("Static NAT from \(nat.publicIP) to \(nat.guestIP), which is no guest address") }
+        }
+        for pf in portForwarding where !guests.contains(pf.guestIP) {
+            throw InvalidDocument("Port forwarding \(pf.publicIP):\(pf.publicPorts) to \(pf.guestIP), which is no guest address")
+        }
+        for lb in loadBalancers {
+            for m in lb.members where !guests.contains(m) {
+                throw InvalidDocument("Load balancer \(lb.name) member \(m) is no guest address")
+            }
+        }
+    }
+
+    /// Guest addresses that are not DHCP leases (NIC secondary addresses), carried in DNS host
+    /// entries named after their instance.
+    var extraGuestAddresses: Set<String> { Set(dns.hosts.map(\.address)) }
+}

@@ -83,7 +83,7 @@ public final class Engine: Sendable {
         dedications = DedicationService(db: db, events: events, placement: placement)
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
         networks = GuestNetworkService(db: db, config: config, events: events, limits: limits, usage: usage, logger: logger)
-        routers = RouterService(db: db, config: config, events: events, logger: logger)
+        routers = RouterService(db: db, config: config, events: events, agents: agents, logger: logger)
         publicIPs = PublicIPService(db: db, events: events, networks: networks)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,

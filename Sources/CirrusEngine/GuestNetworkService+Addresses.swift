@@ -73,7 +73,17 @@ extension GuestNetworkService {
                       deviceID: deviceID, isDefault: isDefault, state: .allocated)
         nic = try await NicRepository.insert(sql, nic)
         if let ip { try await NicRepository.assign(sql, networkID: n.id, address: ip.description, nicID: nic.id) }
+        // A new DHCP entry for the routers.
+        if ownerType == .user { try await RouterRepository.bumpGeneration(sql, networkID: n.id) }
         return nic
+    }
+
+    /// Raises the router document generation of every network an instance has a NIC on (its
+    /// DHCP entry, metadata, keys or password changed).
+    static func touchRouters(_ sql: any SQLDatabase, instanceID: Int64) async throws {
+        for networkID in Set((try await NicRepository.of(sql, instanceIDs: [instanceID])[instanceID] ?? []).map(\.networkID)) {
+            try await RouterRepository.bumpGeneration(sql, networkID: networkID)
+        }
     }
 
     /// Removes every NIC of an instance and gives their addresses back (expunge, a failed deploy).
@@ -83,6 +93,7 @@ extension GuestNetworkService {
         if ownerType == .user { try await PublicIPService.removeRules(sql, instanceID: instanceID) }
         for nic in try await NicRepository.of(sql, ownerType: ownerType, instanceIDs: [instanceID])[instanceID] ?? [] {
             try await NicRepository.remove(sql, nicID: nic.id, at: now)
+            if ownerType == .user { try await RouterRepository.bumpGeneration(sql, networkID: nic.networkID) }
         }
     }
 }

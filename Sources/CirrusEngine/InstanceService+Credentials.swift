@@ -158,6 +158,8 @@ extension InstanceService {
         guard try await VirtualMachineRepository.transition(sql, id: vm.id, from: .stopped, to: .stopped, changes) else {
             throw CloudError(.resourceInUse, "VM instance \(vm.instanceName) is being changed by another operation; try again", csCode: .concurrentOperation)
         }
+        // Passwords, keys and user data are router metadata.
+        try await GuestNetworkService.touchRouters(sql, instanceID: vm.id)
         if let event {
             try await events.record(sql, type: event.type, state: .completed, description: event.description, userID: caller.user.id,
                                     accountID: vm.accountID, domainID: vm.domainID, resource: Self.resource(vm))

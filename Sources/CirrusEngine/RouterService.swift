@@ -35,12 +35,14 @@ public final class RouterService: Sendable {
     let db: any Database
     let config: ConfigService
     let events: EventService
+    let agents: AgentManager
     let logger: Logger
 
-    init(db: any Database, config: ConfigService, events: EventService, logger: Logger) {
+    init(db: any Database, config: ConfigService, events: EventService, agents: AgentManager, logger: Logger) {
         self.db = db
         self.config = config
         self.events = events
+        self.agents = agents
         self.logger = logger
     }
 

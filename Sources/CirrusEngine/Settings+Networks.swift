@@ -13,6 +13,10 @@ extension Settings {
     public static let networkGCWait = ConfigDefinition("network.gc.wait", category: "Advanced", type: .integer, default: "600",
         description: "Seconds an implemented network must stay without active instances before the garbage collector shuts it down", range: 0...86_400)
 
+    public static let routerPushInterval = ConfigDefinition("router.document.push.interval", category: "Network", type: .integer, default: "2",
+        description: "Seconds between sweeps that send changed router documents to the routers' hosts", range: 1...3_600)
+
     /// The guest networking settings.
-    static let networks: [ConfigDefinition] = [guestDomainSuffix, routerTemplateVersion, routerSoftwareVersion, networkGCInterval, networkGCWait]
+    static let networks: [ConfigDefinition] = [guestDomainSuffix, routerTemplateVersion, routerSoftwareVersion, networkGCInterval, networkGCWait,
+                                               routerPushInterval]
 }

@@ -102,7 +102,8 @@ public final class ManagementServer: Sendable {
         let periodic = [engine.capacity.startChecks(serverID: engine.serverID), engine.templates.startDownloadSweeper(serverID: engine.serverID),
                         engine.snapshots.startScheduler(serverID: engine.serverID), engine.instances.startExpunger(serverID: engine.serverID),
                         engine.volumes.startExpunger(serverID: engine.serverID), engine.instances.startStrandedRecovery(serverID: engine.serverID),
-                        engine.networks.startGarbageCollector(serverID: engine.serverID)]
+                        engine.networks.startGarbageCollector(serverID: engine.serverID),
+                        engine.routers.startPusher(serverID: engine.serverID)]
         return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, periodic: periodic, logger: logger)
     }
 

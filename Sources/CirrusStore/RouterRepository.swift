@@ -65,6 +65,19 @@ public enum RouterRepository {
             .where("network_id", .equal, networkID).where("removed", .is, SQLLiteral.null).run()
     }
 
+    /// Running routers whose document is ahead of what their host last applied.
+    public static func dirty(_ sql: any SQLDatabase, limit: Int = 500) async throws -> [Int64] {
+        try await sql.select().column("id").from(table).where("removed", .is, SQLLiteral.null).where("state", .equal, RouterState.running.rawValue)
+            .where(SQLIdentifier("document_generation"), .greaterThan, SQLIdentifier("applied_generation")).orderBy("id").limit(limit)
+            .all().map { try $0.int64("id") }
+    }
+
+    /// Records the generation a router's host applied (never going backwards).
+    public static func setApplied(_ sql: any SQLDatabase, id: Int64, generation: Int64) async throws {
+        try await sql.update(table).set("applied_generation", to: generation).where("id", .equal, id)
+            .where("applied_generation", .lessThan, generation).run()
+    }
+
     public static func markRemoved(_ sql: any SQLDatabase, id: Int64, at date: Date) async throws {
         try await sql.update(table).set("removed", to: date.storedMillis).set("state", to: RouterState.destroyed.rawValue).where("id", .equal, id).run()
     }

@@ -1,0 +1,120 @@
+import CirrusModel
+import CirrusProtocol
+import CirrusStore
+import Foundation
+import SQLKit
+
+/// Computes a router's ``RouterDocument`` from the database, in one place and a fixed number
+/// of queries whatever the size of the network (the network and its offering, zone and
+/// ranges; its NICs; their instances, offerings, key pairs and secondary addresses in batches;
+/// its public addresses; its rules), then O(n) work over the rows.
+enum RouterDocumentBuilder {
+    /// The document of the router with `routerID`, or nil when it has no network (gone).
+    static func build(_ sql: any SQLDatabase, routerID: Int64) async throws -> RouterDocument? {
+        guard let r = try await RouterRepository.find(sql, id: routerID), let networkID = r.networkID,
+              let n = try await NetworkRepository.find(sql, id: networkID) else { return nil }
+        let offering = try await NetworkOfferingRepository.find(sql, id: n.networkOfferingID)
+        let zone = try await ZoneRepository.find(sql, id: n.zoneID)
+        let nics = try await NicRepository.on(sql, networkID: n.id)
+        let userNics = nics.filter { $0.ownerType == .user && $0.ipv4Address != nil && $0.state != .deallocating }
+        let vms = try await VirtualMachineRepository.find(sql, ids: userNics.map(\.instanceID))
+        let offerings = try await ServiceOfferingRepository.names(sql, ids: Set(vms.values.map(\.serviceOfferingID)))
+        let secondary = try await NicRepository.secondaryIPs(sql, nicIDs: userNics.map(\.id))
+        var keys: [Int64: [String: String]] = [:]
+        for (account, group) in Dictionary(grouping: vms.values, by: \.accountID) {
+            let names = Set(group.flatMap(\.keyPairs))
+            guard !names.isEmpty else { continue }
+            keys[account] = Dictionary(try await SSHKeyPairRepository.find(sql, accountID: account, names: Array(names)).map { ($0.name, $0.publicKey) },
+                                       uniquingKeysWith: { a, _ in a })
+        }
+        let addresses = try await PublicIPRepository.of(sql, networkID: n.id).filter { $0.state == .allocated || $0.state == .allocating }
+        let ranges = try await VlanIPRangeRepository.find(sql, ids: Set(addresses.map(\.vlanID)))
+        let rules = try await FirewallRuleRepository.of(sql, networkID: n.id).filter { $0.state != .revoke }
+        let forwarding = try await FirewallRuleRepository.portForwarding(sql, networkID: n.id).filter { $0.rule.state != .revoke }
+        let balancers = try await LoadBalancerRepository.of(sql, networkID: n.id).filter { $0.rule.state != .revoke }
+        let members = Dictionary(grouping: try await LoadBalancerRepository.members(sql, ruleIDs: balancers.map(\.rule.id)), by: \.ruleID)
+        let policies = Dictionary(grouping: try await LoadBalancerRepository.policies(sql, ruleIDs: balancers.map(\.rule.id)), by: \.ruleID)
+
+        let addressText = Dictionary(addresses.map { ($0.id, $0.address) }, uniquingKeysWith: { a, _ in a })
+        let natByGuest = Dictionary(addresses.filter(\.staticNAT).compactMap { ip in ip.vmIP.map { ($0, ip.address) } }, uniquingKeysWith: { a, _ in a })
+        let guestPrefix = n.cidr.flatMap { IPv4CIDR($0) }?.prefixLength ?? 24
+
+        var doc = RouterDocument(
+            generation: r.documentGeneration,
+            router: .init(uuid: r.uuid.uuidString.lowercased(), name: r.name, kind: n.guestType == .shared ? .sharedDhcp : .isolated,
+                          networkUUID: n.uuid.uuidString.lowercased(),
+                          role: r.isRedundant ? (r.redundantState == .backup ? .backup : .primary) : .none, vrrpPriority: r.priority),
+            egress: .init(defaultAllow: offering?.egressDefaultPolicy ?? true))
+
+        // Interfaces: guest (its NIC on the network), public (the network's addresses, by range), control (link-local).
+        if let nic = nics.first(where: { $0.ownerType == .domainRouter && $0.instanceID == r.id }), let ip = nic.ipv4Address {
+            var guestAddresses = ["\(ip)/\(guestPrefix)"]
+            if r.isRedundant, let gw = n.gateway, gw != ip { guestAddresses.append("\(gw)/\(guestPrefix)") }
+            doc.interfaces.append(.init(role: .guest, mac: nic.macAddress, addresses: guestAddresses, broadcastURI: n.broadcastURI, mtu: n.privateMTU))
+        }
+        if !addresses.isEmpty {
+            let first = addresses.first { $0.sourceNAT } ?? addresses[0]
+            let range = ranges[first.vlanID]
+            let prefix = range?.netmask.flatMap { IPv4CIDR.prefixLength(netmask: $0) } ?? 24
+            doc.interfaces.append(.init(role: .public, mac: Self.mac(prefix: 0x1e, id: r.id), addresses: addresses.map { "\($0.address)/\(prefix)" },
+                                        gateway: range?.gateway, broadcastURI: range.flatMap { $0.vlanTag.lowercased().hasSuffix("untagged") ? nil : ($0.vlanTag.contains("://") ? $0.vlanTag : "vlan://\($0.vlanTag)") }, mtu: n.publicMTU))
+        }
+        if let linkLocal = r.linkLocalIP {
+            doc.interfaces.append(.init(role: .control, mac: Self.mac(prefix: 0x0e, id: r.id), addresses: ["\(linkLocal)/16"]))
+        }
+
+        // DHCP, DNS, metadata and passwords: one entry per instance NIC.
+        doc.dns = .init(domain: n.networkDomain, upstream: [n.dns1 ?? zone?.dns1, n.dns2 ?? zone?.dns2].compactMap { $0 }, hosts: [])
+        let cloudIdentifier = "CloudStack-{\(zone?.uuid.uuidString.lowercased() ?? "")}"
+        for nic in userNics {
+            guard let ip = nic.ipv4Address, let vm = vms[nic.instanceID] else { continue }
+            doc.dhcp.append(.init(mac: nic.macAddress, ipv4: ip, ipv6: nic.ipv6Address, hostname: vm.hostName, defaultRoute: nic.isDefault))
+            for extra in secondary[nic.id] ?? [] { doc.dns.hosts.append(.init(address: extra.address, names: [vm.hostName])) }
+            let accountKeys = keys[vm.accountID] ?? [:]
+            doc.metadata.append(.init(guestIP: ip, instanceUUID: vm.uuid.uuidString.lowercased(), instanceID: vm.instanceName, hostname: vm.hostName,
+                                      serviceOffering: offerings[vm.serviceOfferingID] ?? "", availabilityZone: zone?.name ?? "",
+                                      publicIPv4: natByGuest[ip], publicKeys: vm.keyPairs.compactMap { accountKeys[$0] }, userData: vm.userData,
+                                      cloudIdentifier: cloudIdentifier))
+            if nic.isDefault, let password = vm.password { doc.passwords.append(.init(guestIP: ip, password: password)) }
+        }
+
+        // NAT and rules.
+        if let cidr = n.cidr {
+            doc.sourceNat = addresses.filter(\.sourceNAT).map { .init(publicIP: $0.address, guestCIDR: cidr) }
+        }
+        doc.staticNat = addresses.filter(\.staticNAT).compactMap { ip in ip.vmIP.map { .init(publicIP: ip.address, guestIP: $0) } }
+        doc.portForwarding = forwarding.compactMap { pf in
+            guard let ipID = pf.rule.ipAddressID, let publicIP = addressText[ipID], let ports = pf.rule.ports else { return nil }
+            return .init(publicIP: publicIP, proto: pf.rule.proto.rawValue, publicPorts: ports.description, guestIP: pf.guestIP,
+                         privatePorts: pf.privatePorts.description, sourceCIDRs: pf.rule.sourceCIDRs)
+        }
+        for rule in rules where rule.purpose == .firewall {
+            if rule.trafficType == .ingress {
+                guard let ipID = rule.ipAddressID, let publicIP = addressText[ipID] else { continue }
+                doc.firewall.append(.init(publicIP: publicIP, proto: rule.proto.rawValue, ports: rule.ports?.description, icmpType: rule.icmpType,
+                                          icmpCode: rule.icmpCode, sourceCIDRs: rule.sourceCIDRs))
+            } else {
+                doc.egress.rules.append(.init(proto: rule.proto.rawValue, ports: rule.ports?.description, icmpType: rule.icmpType, icmpCode: rule.icmpCode,
+                                              sourceCIDRs: rule.sourceCIDRs, destinationCIDRs: rule.destinationCIDRs))
+            }
+        }
+        doc.loadBalancers = balancers.compactMap { lb in
+            guard let ipID = lb.rule.ipAddressID, let publicIP = addressText[ipID], let port = lb.rule.ports?.start else { return nil }
+            let rulePolicies = policies[lb.rule.id] ?? []
+            let sticky = rulePolicies.first { $0.kind == .stickiness }
+            let health = rulePolicies.first { $0.kind == .healthCheck }
+            return .init(name: lb.name, publicIP: publicIP, publicPort: port, proto: lb.lbProtocol.rawValue, algorithm: lb.algorithm.rawValue,
+                         privatePort: lb.privatePort, members: (members[lb.rule.id] ?? []).map(\.guestIP), sourceCIDRs: lb.rule.sourceCIDRs,
+                         stickiness: sticky.flatMap { p in p.method.map { .init(method: $0.rawValue, params: p.params) } },
+                         healthCheck: health.map { .init(path: $0.pingPath ?? "/", timeout: $0.responseTimeout ?? 2, interval: $0.interval ?? 5,
+                                                         healthyThreshold: $0.healthyThreshold ?? 2, unhealthyThreshold: $0.unhealthyThreshold ?? 1) })
+        }
+        return doc.canonicalized()
+    }
+
+    /// A stable, locally administered MAC for a router interface without a NIC row.
+    static func mac(prefix: UInt8, id: Int64) -> String {
+        let v = UInt32(truncatingIfNeeded: id)
+        return String(format: "%02x:00:%02x:%02x:%02x:%02x", prefix, (v >> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    }
+}

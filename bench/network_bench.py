@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """Cirrus benchmark harness for guest networking (issue 5).
 
-associateIpAddress under concurrency, on this machine, with the release build of `cirrus`:
+1. The router document of a network with `--doc-instances` (600) instances: a server runs once on
+   a fresh data directory (demo zone), is stopped, then `cirrus-bench-seed routerdoc` inserts an
+   implemented /22 network with a router, the instances and their NICs, three public addresses,
+   100 port forwarding and 100 firewall rules and a load balancer over every instance, and times
+   `RouterService.document` (built from the database) plus the canonical JSON, `--doc-rounds` times.
+
+2. associateIpAddress under concurrency, on this machine, with the release build of `cirrus`:
 a fresh `cirrus serve` (SQLite by default, or `--database postgres://…`; demo zone on), an extra
 public range of `--range-size` addresses, an isolated network made with createNetwork, then per
 round `--calls` (500) signed associateIpAddress calls released at once from as many client
@@ -12,7 +18,8 @@ threads (each its own connection, all waiting on one barrier). For each call it 
 Then it checks that every job succeeded and the addresses are distinct (listPublicIpAddresses),
 and disassociates them all before the next round. Median of rounds for each percentile.
 
-Usage: python3 bench/network_bench.py [--calls 500] [--rounds 3] [--database URL]
+Usage: python3 bench/network_bench.py [--calls 500] [--rounds 3] [--database URL] [--doc-instances 600] [--doc-rounds 50]
+       [--skip-doc] [--skip-associate]
 Prints Markdown; copy it into docs/benchmarks.md with the date and the load average.
 """
 import argparse
@@ -154,9 +161,29 @@ def bench_associate(args):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def bench_document(args):
+    import subprocess  # noqa: PLC0415
+    d = tempfile.mkdtemp(prefix="cirrus-doc-bench-", dir=args.workdir)
+    try:
+        server = Server(args.binary, d)
+        server.stop()
+        out = subprocess.run([args.seed, "routerdoc", "--data-dir", d, "--instances", str(args.doc_instances), "--rounds", str(args.doc_rounds)],
+                             capture_output=True, text=True, timeout=600, env=dict(os.environ, CIRRUS_ADMIN_PASSWORD="bench-pw"))
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr[-2000:])
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build-release/release/cirrus"))
+    ap.add_argument("--seed", default=os.path.join(ROOT, ".build-release/release/cirrus-bench-seed"))
+    ap.add_argument("--doc-instances", type=int, default=600)
+    ap.add_argument("--doc-rounds", type=int, default=50)
+    ap.add_argument("--skip-doc", action="store_true")
+    ap.add_argument("--skip-associate", action="store_true")
     ap.add_argument("--database", default=None, help="postgres://… (default: SQLite in the data directory)")
     ap.add_argument("--calls", type=int, default=500)
     ap.add_argument("--rounds", type=int, default=3)
@@ -167,9 +194,19 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        rounds = bench_associate(args)
+        doc = None if args.skip_doc else bench_document(args)
+        rounds = [] if args.skip_associate else bench_associate(args)
     finally:
         stop_all()
+    if doc:
+        print(f"\n### Router document, {doc['instances']} instances ({doc['dhcp_entries']} DHCP entries, {doc['document_bytes']:,} bytes canonical)\n")
+        print("| measure | median (ms) | p95 (ms) | max (ms) |")
+        print("|---|---|---|---|")
+        print(f"| build from the database | {doc['build_median_ms']:.1f} | | |")
+        print(f"| build + canonical JSON | {doc['total_median_ms']:.1f} | {doc['total_p95_ms']:.1f} | {doc['total_max_ms']:.1f} |")
+        print(f"\n(first, cold: {doc['first_ms']:.1f} ms; {doc['rounds']} rounds)")
+    if not rounds:
+        return
     med = lambda key: statistics.median(r[key] for r in rounds if r[key] is not None)  # noqa: E731
     print(f"\n### {args.calls} concurrent associateIpAddress ({'PostgreSQL' if args.database else 'SQLite'}; median of {len(rounds)} rounds)\n")
     print("| round | jobs ok | failed | distinct addresses | answer p50 / p95 / max (ms) | done p50 / p95 / max (ms) | all done (s) | load |")

@@ -4,7 +4,7 @@
 #   bash scripts/bench.sh [options]          the foundation benchmarks (bench/run_benchmarks.py)
 #   bash scripts/bench.sh agents [options]   agent links and listHosts at scale (bench/agents_bench.py)
 #   bash scripts/bench.sh instances [options] deploy throughput, listVirtualMachines, placement (bench/instances_bench.py)
-#   bash scripts/bench.sh network [options]   concurrent associateIpAddress (bench/network_bench.py)
+#   bash scripts/bench.sh network [options]   router document at 600 instances, concurrent associateIpAddress (bench/network_bench.py)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ "${1:-}" == "agents" ]]; then
@@ -24,6 +24,7 @@ fi
 if [[ "${1:-}" == "network" ]]; then
   shift
   swift build -c release --scratch-path .build-release --product cirrus
+  swift build -c release --scratch-path .build-release --product cirrus-bench-seed
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   exec python3 bench/network_bench.py "$@"
 fi

@@ -7,6 +7,9 @@
 //       instances go on `--hosts` extra hosts inserted in the demo cluster in state Alert (no agent,
 //       so no power reconciliation touches them while the listing is timed); host and pool
 //       allocations are reserved for them exactly as the engine would.
+//   cirrus-bench-seed routerdoc --data-dir DIR [--instances 600] [--rounds 50]
+//       Seeds an implemented network with a router, N instances, forwarding, firewall and a load
+//       balancer, then times the router document (RouterDocumentBench.swift).
 //   cirrus-bench-seed placement [--hosts 10000] [--clusters 100] [--requests 20000] [--data-dir DIR] [--rounds 5]
 //       Times PlacementSnapshot.plan over an in-memory snapshot per planner, recording each
 //       allocation; with --data-dir also inserts the hosts in new clusters of the demo pod and
@@ -323,6 +326,8 @@ let options = Options(arguments.dropFirst(2))
 switch arguments.count > 1 ? arguments[1] : "" {
 case "instances":
     try await seedInstances(options, logger: logger)
+case "routerdoc":
+    try await benchRouterDocument(options, logger: logger)
 case "placement":
     benchPlanners(options)
     try await benchRebuild(options, logger: logger)

@@ -117,3 +117,18 @@ extension PublicIPService {
         for n in networks { try await RouterRepository.bumpGeneration(sql, networkID: n) }
     }
 }
+
+extension PublicIPService {
+    /// What points at an instance's guest address (port forwarding, load-balancer membership,
+    /// static NAT), described for an error; nil when nothing does.
+    static func rulesTargeting(_ sql: any SQLDatabase, instanceID: Int64, guestIP: String) async throws -> String? {
+        if try await FirewallRuleRepository.portForwarding(sql, instanceID: instanceID).contains(where: { $0.guestIP == guestIP }) {
+            return "port forwarding rules"
+        }
+        if let nat = try await PublicIPRepository.staticNAT(sql, vmID: instanceID).first(where: { $0.vmIP == guestIP }) {
+            return "static NAT from \(nat.address)"
+        }
+        if try await LoadBalancerRepository.isMember(sql, instanceID: instanceID, guestIP: guestIP) { return "load balancer rules" }
+        return nil
+    }
+}

@@ -102,6 +102,12 @@ public enum LoadBalancerRepository {
         try await sql.delete(from: members).where("rule_id", .equal, m.ruleID).where("instance_id", .equal, m.instanceID).where("guest_ip", .equal, m.guestIP).run()
     }
 
+    /// Whether `guestIP` of the instance is behind any rule.
+    public static func isMember(_ sql: any SQLDatabase, instanceID: Int64, guestIP: String) async throws -> Bool {
+        try await sql.select().column("rule_id").from(members).where("instance_id", .equal, instanceID).where("guest_ip", .equal, guestIP)
+            .limit(1).first() != nil
+    }
+
     /// Removes an instance from every rule (its expunge).
     public static func removeMembers(_ sql: any SQLDatabase, instanceID: Int64) async throws -> [Int64] {
         let ruleIDs = try await sql.select().column("rule_id").from(members).where("instance_id", .equal, instanceID).all().map { try $0.int64("rule_id") }

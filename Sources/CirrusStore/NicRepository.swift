@@ -75,6 +75,15 @@ public enum NicRepository {
         }
     }
 
+    /// Live user NICs on a network whose instance belongs to `accountID`.
+    public static func userNicCount(_ sql: any SQLDatabase, networkID: Int64, accountID: Int64) async throws -> Int {
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM nics n JOIN vm_instances v ON v.id = n.instance_id
+            WHERE n.network_id = \(bind: networkID) AND n.owner_type = 'User' AND n.removed IS NULL AND v.removed IS NULL AND v.account_id = \(bind: accountID)
+            """).first()
+        return try row?.int("n") ?? 0
+    }
+
     /// Removes a NIC with its secondary addresses and gives its addresses back to the network.
     public static func remove(_ sql: any SQLDatabase, nicID: Int64, at date: Date) async throws {
         try await sql.delete(from: allocations).where("nic_id", .equal, nicID).run()

@@ -84,6 +84,7 @@ public final class Engine: Sendable {
         volumes = VolumeService(db: db, config: config, events: events, agents: agents, placement: placement, limits: limits, usage: usage, logger: logger)
         networks = GuestNetworkService(db: db, config: config, events: events, limits: limits, usage: usage, logger: logger)
         routers = RouterService(db: db, config: config, events: events, agents: agents, logger: logger)
+        networks.routerPusher.withLock { [routers] slot in slot = { networkID in await routers.pushNetwork(networkID: networkID) } }
         publicIPs = PublicIPService(db: db, events: events, networks: networks)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,

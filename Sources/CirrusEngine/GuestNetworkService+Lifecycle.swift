@@ -14,7 +14,10 @@ extension GuestNetworkService {
     /// with the network's broadcast URI.
     func prepare(instanceID: Int64, hostID: Int64) async throws {
         let nics = try await db.read { try await NicRepository.of($0, instanceIDs: [instanceID])[instanceID] ?? [] }
-        for networkID in Set(nics.map(\.networkID)) { try await implement(networkID: networkID, hostID: hostID) }
+        for networkID in Set(nics.map(\.networkID)) {
+            try await implement(networkID: networkID, hostID: hostID)
+            await routerPusher.withLock { $0 }?(networkID)
+        }
         try await db.transaction { sql in
             for var nic in nics {
                 guard let n = try await NetworkRepository.find(sql, id: nic.networkID) else { continue }
@@ -191,6 +194,7 @@ extension GuestNetworkService {
             current.restartRequired = false
             try await NetworkRepository.update(sql, current)
         }
+        await routerPusher.withLock { $0 }?(n.id)
         return try await view(caller: caller, try await db.read { try await NetworkRepository.find($0, id: n.id) } ?? n)
     }
 

@@ -79,6 +79,8 @@ public final class GuestNetworkService: Sendable {
     let logger: Logger
     /// Networks the GC found idle, and since when (on the server running the GC).
     let idleSince = Mutex<[Int64: Date]>([:])
+    /// Pushes the routers of a network right after it changed (set by Engine to RouterService.pushNetwork; the sweep covers failures).
+    let routerPusher = Mutex<(@Sendable (Int64) async -> Void)?>(nil)
 
     init(db: any Database, config: ConfigService, events: EventService, limits: ResourceLimitService, usage: UsageService, logger: Logger) {
         self.db = db

@@ -31,6 +31,24 @@ extension RouterService {
         return generation
     }
 
+    /// Pushes a router right after a change that raised its generation (start, reboot, patch).
+    /// A failure is logged and left to the sweep. Returns the router as stored afterwards.
+    func pushing(_ r: Router) async -> Router {
+        do {
+            if try await push(routerID: r.id) != nil, let fresh = try await db.read({ try await RouterRepository.find($0, id: r.id) }) { return fresh }
+        } catch {
+            logger.warning("Router document push failed", metadata: ["router": "\(r.name)", "error": "\(StoreError.describe(error))"])
+        }
+        return r
+    }
+
+    /// Pushes the network's Running routers that are behind now (after implement, restart or
+    /// an instance start on it); failures are logged and left to the sweep.
+    public func pushNetwork(networkID: Int64) async {
+        let routers = (try? await db.read { try await RouterRepository.of($0, networkID: networkID) }) ?? []
+        for r in routers where r.state == .running && r.documentGeneration > r.appliedGeneration { _ = await pushing(r) }
+    }
+
     /// Pushes every Running router whose document generation is ahead of what its host
     /// applied, a few at a time. Returns how many were brought up to date.
     @discardableResult

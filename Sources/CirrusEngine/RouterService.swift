@@ -162,7 +162,7 @@ public final class RouterService: Sendable {
     /// `startRouter`: Stopped → Running on its last host (or any Up host of its zone), with a
     /// new document generation so its configuration is applied in full.
     public func start(caller: Caller, id: UUID) async throws -> Router {
-        try await transition(id, caller: caller, allowed: [.stopped], verb: "start") { r, sql in
+        await pushing(try await transition(id, caller: caller, allowed: [.stopped], verb: "start") { r, sql in
             var host = r.lastHostID
             if host == nil {
                 host = try await HostRepository.list(sql, HostRepository.Filter(status: .up, type: .routing, zoneID: r.zoneID), offset: 0, limit: 1).items.first?.host.id
@@ -173,7 +173,7 @@ public final class RouterService: Sendable {
             r.hostID = host
             r.state = .running
             r.documentGeneration += 1
-        }
+        })
     }
 
     /// `stopRouter`: Running → Stopped; the host is kept as its last host.
@@ -187,9 +187,9 @@ public final class RouterService: Sendable {
 
     /// `rebootRouter`: a Running router reapplies its whole configuration.
     public func reboot(caller: Caller, id: UUID) async throws -> Router {
-        try await transition(id, caller: caller, allowed: [.running], verb: "reboot") { r, _ in
+        await pushing(try await transition(id, caller: caller, allowed: [.running], verb: "reboot") { r, _ in
             r.documentGeneration += 1
-        }
+        })
     }
 
     /// `destroyRouter`: the router and its NICs go; its network needs a restart to get a new one.
@@ -271,10 +271,10 @@ public final class RouterService: Sendable {
         if !forced && !Self.older(r.softwareVersion, than: version) {
             throw CloudError.invalidParameter("Router \(r.name) already runs software version \(r.softwareVersion); use forced=true to patch it again")
         }
-        return try await transition(id, caller: caller, allowed: [.running], verb: "patch") { r, _ in
+        return await pushing(try await transition(id, caller: caller, allowed: [.running], verb: "patch") { r, _ in
             r.softwareVersion = version
             r.documentGeneration += 1
-        }
+        })
     }
 
     /// `getRouterHealthCheckResults`: the last results, or fresh ones. The checks compare what

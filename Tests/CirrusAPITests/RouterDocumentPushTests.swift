@@ -93,4 +93,28 @@ struct RouterDocumentPushTests {
             #expect(after.staticNat.isEmpty)
         }
     }
+
+    @Test("implement, rebootRouter and restartNetwork push the document at once, without the sweep")
+    func directPush() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            // Deploy implements the network: its new router already runs the document.
+            let t = try await cloud.ruleTenant(admin, zone: zone, prefix: "push")
+            let (router, first) = try await applied(cloud, network: t.network)
+            let doc = try #require(first, "implement pushed nothing to the router's host")
+            #expect(router.appliedGeneration == router.documentGeneration && doc.generation == router.documentGeneration)
+            #expect(doc.dhcp.map(\.ipv4) == [t.vmIP])
+            #expect(await configurationApplied(admin, router: router) == true)
+
+            let id = router.uuid.uuidString.lowercased()
+            #expect(try await admin.job("rebootRouter", [("id", id)]).succeeded)
+            let (rebooted, again) = try await applied(cloud, network: t.network)
+            #expect(rebooted.documentGeneration > router.documentGeneration)
+            #expect(rebooted.appliedGeneration == rebooted.documentGeneration && again?.generation == rebooted.documentGeneration)
+
+            #expect(try await t.session.job("restartNetwork", [("id", t.network)]).succeeded)
+            let (restarted, latest) = try await applied(cloud, network: t.network)
+            #expect(restarted.documentGeneration > rebooted.documentGeneration)
+            #expect(restarted.appliedGeneration == restarted.documentGeneration && latest?.generation == restarted.documentGeneration)
+        }
+    }
 }

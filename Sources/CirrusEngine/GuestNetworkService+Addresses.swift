@@ -71,6 +71,9 @@ extension GuestNetworkService {
         var nic = Nic(ownerType: ownerType, instanceID: instanceID, networkID: n.id, macAddress: newMACAddress(), ipv4Address: ip?.description,
                       netmask: ip == nil ? nil : netmask, gateway: ip == nil ? nil : n.gateway, broadcastURI: n.broadcastURI, isolationURI: n.broadcastURI,
                       deviceID: deviceID, isDefault: isDefault, state: .allocated)
+        if let v6 = slaac(network: n, mac: nic.macAddress) {
+            nic.ipv6Address = v6.address; nic.ipv6CIDR = v6.cidr; nic.ipv6Gateway = v6.gateway
+        }
         nic = try await NicRepository.insert(sql, nic)
         if let ip { try await NicRepository.assign(sql, networkID: n.id, address: ip.description, nicID: nic.id) }
         // A new DHCP entry for the routers.

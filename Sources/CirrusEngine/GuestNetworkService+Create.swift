@@ -120,6 +120,8 @@ extension GuestNetworkService {
             n.vlan = vlan; n.broadcastURI = uri
         }
         n = try await NetworkRepository.insert(sql, n)
+        // Dual-stack offerings (4.17): a /64 of the zone's guest IPv6 prefixes.
+        if offering.internetProtocol == "DualStack" && guestType != .l2 { try await Self.assignIPv6Subnet(sql, network: &n) }
         if acl == .account { try await limits.reserve(sql, accountID: n.accountID, [.network: 1]) }
         try await events.record(sql, type: EventType.networkCreate, state: .completed, description: "Created network \(n.name)", userID: caller.user.id,
                                 accountID: n.accountID, domainID: n.domainID, resource: Self.resource(n))

@@ -126,7 +126,9 @@ public enum NetworkRepository {
         try await sql.select().column("*").from(table).where("zone_id", .equal, zoneID).where("removed", .is, SQLLiteral.null).all().map(map)
     }
 
+    /// Marks the network removed; a removed network holds no IPv6 subnet.
     public static func markRemoved(_ sql: any SQLDatabase, id: Int64, at date: Date) async throws {
+        try await IPv6PrefixRepository.releaseSubnet(sql, networkID: id)
         try await sql.update(table).set("removed", to: date.storedMillis).set("state", to: NetworkState.destroy.rawValue).where("id", .equal, id).run()
     }
 

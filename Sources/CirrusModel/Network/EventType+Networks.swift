@@ -19,9 +19,15 @@ extension EventType {
     public static let routerReboot = "ROUTER.REBOOT"
     public static let routerDestroy = "ROUTER.DESTROY"
     public static let routerPatch = "SYSTEM.VM.LIVEPATCH"
+    public static let guestIPv6PrefixCreate = "GUEST.IP6.PREFIX.CREATE"
+    public static let guestIPv6PrefixDelete = "GUEST.IP6.PREFIX.DELETE"
+    public static let ipv6FirewallOpen = "NET.IP6FIREWALLRULE.OPEN"
+    public static let ipv6FirewallClose = "NET.IP6FIREWALLRULE.CLOSE"
+    public static let ipv6FirewallUpdate = "NET.IP6FIREWALLRULE.UPDATE"
 
     /// The guest networking event types.
     static let networks: [String] = [networkCreate, networkDelete, networkUpdate, networkRestart, networkPermissionsCreate, networkPermissionsRemove,
                                      networkPermissionsReset, nicCreate, nicDelete, nicUpdate, nicSecondaryIPAssign, nicSecondaryIPUnassign,
-                                     netIPAssign, netIPRelease, routerCreate, routerStart, routerStop, routerReboot, routerDestroy, routerPatch]
+                                     netIPAssign, netIPRelease, routerCreate, routerStart, routerStop, routerReboot, routerDestroy, routerPatch,
+                                     guestIPv6PrefixCreate, guestIPv6PrefixDelete, ipv6FirewallOpen, ipv6FirewallClose, ipv6FirewallUpdate]
 }

@@ -7,7 +7,8 @@ import SQLKit
 /// Computes a router's ``RouterDocument`` from the database, in one place and a fixed number
 /// of queries whatever the size of the network (the network and its offering, zone and
 /// ranges; its NICs; their instances, offerings, key pairs and secondary addresses in batches;
-/// its public addresses; its rules), then O(n) work over the rows.
+/// its public addresses; its rules, see ``ruleSections(_:network:addresses:into:)``), then O(n)
+/// work over the rows.
 enum RouterDocumentBuilder {
     /// The document of the router with `routerID`, or nil when it has no network (gone).
     static func build(_ sql: any SQLDatabase, routerID: Int64) async throws -> RouterDocument? {
@@ -29,13 +30,7 @@ enum RouterDocumentBuilder {
         }
         let addresses = try await PublicIPRepository.of(sql, networkID: n.id).filter { $0.state == .allocated || $0.state == .allocating }
         let ranges = try await VlanIPRangeRepository.find(sql, ids: Set(addresses.map(\.vlanID)))
-        let rules = try await FirewallRuleRepository.of(sql, networkID: n.id).filter { $0.state != .revoke }
-        let forwarding = try await FirewallRuleRepository.portForwarding(sql, networkID: n.id).filter { $0.rule.state != .revoke }
-        let balancers = try await LoadBalancerRepository.of(sql, networkID: n.id).filter { $0.rule.state != .revoke }
-        let members = Dictionary(grouping: try await LoadBalancerRepository.members(sql, ruleIDs: balancers.map(\.rule.id)), by: \.ruleID)
-        let policies = Dictionary(grouping: try await LoadBalancerRepository.policies(sql, ruleIDs: balancers.map(\.rule.id)), by: \.ruleID)
 
-        let addressText = Dictionary(addresses.map { ($0.id, $0.address) }, uniquingKeysWith: { a, _ in a })
         let natByGuest = Dictionary(addresses.filter(\.staticNAT).compactMap { ip in ip.vmIP.map { ($0, ip.address) } }, uniquingKeysWith: { a, _ in a })
         let guestPrefix = n.cidr.flatMap { IPv4CIDR($0) }?.prefixLength ?? 24
 
@@ -78,37 +73,11 @@ enum RouterDocumentBuilder {
             if nic.isDefault, let password = vm.password { doc.passwords.append(.init(guestIP: ip, password: password)) }
         }
 
-        // NAT and rules.
+        // Source NAT here; static NAT and the rule sections in RouterDocumentBuilder+Rules.swift.
         if let cidr = n.cidr {
             doc.sourceNat = addresses.filter(\.sourceNAT).map { .init(publicIP: $0.address, guestCIDR: cidr) }
         }
-        doc.staticNat = addresses.filter(\.staticNAT).compactMap { ip in ip.vmIP.map { .init(publicIP: ip.address, guestIP: $0) } }
-        doc.portForwarding = forwarding.compactMap { pf in
-            guard let ipID = pf.rule.ipAddressID, let publicIP = addressText[ipID], let ports = pf.rule.ports else { return nil }
-            return .init(publicIP: publicIP, proto: pf.rule.proto.rawValue, publicPorts: ports.description, guestIP: pf.guestIP,
-                         privatePorts: pf.privatePorts.description, sourceCIDRs: pf.rule.sourceCIDRs)
-        }
-        for rule in rules where rule.purpose == .firewall {
-            if rule.trafficType == .ingress {
-                guard let ipID = rule.ipAddressID, let publicIP = addressText[ipID] else { continue }
-                doc.firewall.append(.init(publicIP: publicIP, proto: rule.proto.rawValue, ports: rule.ports?.description, icmpType: rule.icmpType,
-                                          icmpCode: rule.icmpCode, sourceCIDRs: rule.sourceCIDRs))
-            } else {
-                doc.egress.rules.append(.init(proto: rule.proto.rawValue, ports: rule.ports?.description, icmpType: rule.icmpType, icmpCode: rule.icmpCode,
-                                              sourceCIDRs: rule.sourceCIDRs, destinationCIDRs: rule.destinationCIDRs))
-            }
-        }
-        doc.loadBalancers = balancers.compactMap { lb in
-            guard let ipID = lb.rule.ipAddressID, let publicIP = addressText[ipID], let port = lb.rule.ports?.start else { return nil }
-            let rulePolicies = policies[lb.rule.id] ?? []
-            let sticky = rulePolicies.first { $0.kind == .stickiness }
-            let health = rulePolicies.first { $0.kind == .healthCheck }
-            return .init(name: lb.name, publicIP: publicIP, publicPort: port, proto: lb.lbProtocol.rawValue, algorithm: lb.algorithm.rawValue,
-                         privatePort: lb.privatePort, members: (members[lb.rule.id] ?? []).map(\.guestIP), sourceCIDRs: lb.rule.sourceCIDRs,
-                         stickiness: sticky.flatMap { p in p.method.map { .init(method: $0.rawValue, params: p.params) } },
-                         healthCheck: health.map { .init(path: $0.pingPath ?? "/", timeout: $0.responseTimeout ?? 2, interval: $0.interval ?? 5,
-                                                         healthyThreshold: $0.healthyThreshold ?? 2, unhealthyThreshold: $0.unhealthyThreshold ?? 1) })
-        }
+        try await ruleSections(sql, network: n, addresses: addresses, into: &doc)
         return doc.canonicalized()
     }
 

@@ -128,8 +128,9 @@ extension PublicIPService {
     }
 
     /// A rule of `purpose` the caller may operate on.
-    static func ownedRule(_ sql: any SQLDatabase, caller: Caller, id: UUID, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, kind: String) async throws -> FirewallRule {
-        guard let rule = try await FirewallRuleRepository.find(sql, uuid: id), rule.purpose == purpose, rule.trafficType == traffic else {
+    static func ownedRule(_ sql: any SQLDatabase, caller: Caller, id: UUID, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, anyTraffic: Bool = false,
+                          kind: String) async throws -> FirewallRule {
+        guard let rule = try await FirewallRuleRepository.find(sql, uuid: id), rule.purpose == purpose, anyTraffic || rule.trafficType == traffic else {
             throw CloudError.invalidParameter("Unable to find \(kind) with id \(id.uuidString.lowercased())")
         }
         try await Ownership.checkAccess(sql, caller: caller, accountID: rule.accountID, domainID: rule.domainID, resource: "\(kind) \(id.uuidString.lowercased())")
@@ -137,8 +138,8 @@ extension PublicIPService {
     }
 
     /// A rule the caller may operate on, for job plans.
-    public func rule(caller: Caller, id: UUID, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, kind: String) async throws -> FirewallRule {
-        try await db.read { try await Self.ownedRule($0, caller: caller, id: id, purpose: purpose, traffic: traffic, kind: kind) }
+    public func rule(caller: Caller, id: UUID, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, anyTraffic: Bool = false, kind: String) async throws -> FirewallRule {
+        try await db.read { try await Self.ownedRule($0, caller: caller, id: id, purpose: purpose, traffic: traffic, anyTraffic: anyTraffic, kind: kind) }
     }
 
     /// `updatePortForwardingRule`: new private ports, target instance or guest address.
@@ -173,9 +174,9 @@ extension PublicIPService {
     }
 
     /// Deletes a rule with the firewall rules it opened; raises its network's generation.
-    public func deleteRule(caller: Caller, id: UUID, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, kind: String) async throws {
+    public func deleteRule(caller: Caller, id: UUID, purpose: RulePurpose, traffic: RuleTrafficType = .ingress, anyTraffic: Bool = false, kind: String) async throws {
         try await db.transaction { sql in
-            let rule = try await Self.ownedRule(sql, caller: caller, id: id, purpose: purpose, traffic: traffic, kind: kind)
+            let rule = try await Self.ownedRule(sql, caller: caller, id: id, purpose: purpose, traffic: traffic, anyTraffic: anyTraffic, kind: kind)
             if let ip = rule.ipAddressID {
                 for related in try await FirewallRuleRepository.on(sql, ipAddressID: ip) where related.relatedRuleID == rule.id {
                     try await FirewallRuleRepository.delete(sql, id: related.id)
@@ -196,7 +197,7 @@ extension PublicIPService {
     }
 
     /// Rules of one purpose and direction in the caller's scope.
-    public func listRules(caller: Caller, scope: ListScope, purpose: RulePurpose, traffic: RuleTrafficType, _ q: RuleQuery, page: (offset: Int, limit: Int?)) async throws -> Listing<RuleView> {
+    public func listRules(caller: Caller, scope: ListScope, purpose: RulePurpose, traffic: RuleTrafficType?, _ q: RuleQuery, page: (offset: Int, limit: Int?)) async throws -> Listing<RuleView> {
         try await db.read { sql in
             var f = FirewallRuleRepository.Filter()
             f.scope = scope

@@ -6,6 +6,8 @@ public enum RulePurpose: String, Sendable, Codable, CaseIterable {
     case portForwarding = "PortForwarding"
     case loadBalancing = "LoadBalancing"
     case staticNat = "StaticNat"
+    /// IPv6 firewall rules of a dual-stack network (4.17), ingress or egress.
+    case ipv6Firewall = "Ipv6Firewall"
 }
 
 /// Ingress rules belong to a public address; egress rules to a guest network.
@@ -231,6 +233,20 @@ public enum RuleCIDRs {
             }
             let normal = cidr.description
             if !out.contains(normal) { out.append(normal) }
+        }
+        return out
+    }
+
+    /// Each entry must be an IPv6 CIDR (or a single address); normalised and deduplicated.
+    public static func parseIPv6(_ list: [String]?, parameter: String, default defaultList: [String]) throws(CloudError) -> [String] {
+        let items = (list ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !items.isEmpty else { return defaultList }
+        var out: [String] = []
+        for item in items {
+            guard let cidr = IPv6CIDR(item.contains("/") ? item : "\(item)/128") else {
+                throw CloudError.invalidParameter("Invalid \(parameter) entry \(item): expected an IPv6 CIDR such as 2001:db8::/32")
+            }
+            if !out.contains(cidr.description) { out.append(cidr.description) }
         }
         return out
     }

@@ -9,8 +9,8 @@ extension RouterDocumentBuilder {
     /// ingress firewall, egress rules (the default policy is set by the caller from the
     /// offering) and load balancers, from the network's rules in a fixed number of queries.
     /// Revoked rules are left out; rules on addresses no longer held are skipped.
-    /// Network ACLs, IPv6 firewall rules, static routes and VPN stay empty until VPCs and VPN
-    /// exist: fill them here.
+    /// IPv6 firewall rules of dual-stack networks go in their own section. Network ACLs,
+    /// static routes and VPN stay empty until VPCs and VPN exist: fill them here.
     static func ruleSections(_ sql: any SQLDatabase, network n: Network, addresses: [VlanIPRangeRepository.Address],
                              into doc: inout RouterDocument) async throws {
         let rules = try await FirewallRuleRepository.of(sql, networkID: n.id).filter { $0.state != .revoke }
@@ -25,6 +25,10 @@ extension RouterDocumentBuilder {
             guard let ipID = pf.rule.ipAddressID, let publicIP = addressText[ipID], let ports = pf.rule.ports else { return nil }
             return .init(publicIP: publicIP, proto: pf.rule.proto.rawValue, publicPorts: ports.description, guestIP: pf.guestIP,
                          privatePorts: pf.privatePorts.description, sourceCIDRs: pf.rule.sourceCIDRs)
+        }
+        doc.ipv6Firewall = rules.filter { $0.purpose == .ipv6Firewall }.map { rule in
+            .init(traffic: rule.trafficType.rawValue.lowercased(), proto: rule.proto.rawValue, ports: rule.ports?.description, icmpType: rule.icmpType,
+                  icmpCode: rule.icmpCode, sourceCIDRs: rule.sourceCIDRs, destinationCIDRs: rule.destinationCIDRs)
         }
         for rule in rules where rule.purpose == .firewall {
             if rule.trafficType == .ingress {

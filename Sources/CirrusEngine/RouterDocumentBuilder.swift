@@ -45,6 +45,8 @@ enum RouterDocumentBuilder {
         if let nic = nics.first(where: { $0.ownerType == .domainRouter && $0.instanceID == r.id }), let ip = nic.ipv4Address {
             var guestAddresses = ["\(ip)/\(guestPrefix)"]
             if r.isRedundant, let gw = n.gateway, gw != ip { guestAddresses.append("\(gw)/\(guestPrefix)") }
+            // Dual-stack: the /64's gateway (::1), which the router advertises for SLAAC.
+            if let v6 = n.ip6Gateway, let cidr = n.ip6CIDR.flatMap({ IPv6CIDR($0) }) { guestAddresses.append("\(v6)/\(cidr.prefixLength)") }
             doc.interfaces.append(.init(role: .guest, mac: nic.macAddress, addresses: guestAddresses, broadcastURI: n.broadcastURI, mtu: n.privateMTU))
         }
         if !addresses.isEmpty {

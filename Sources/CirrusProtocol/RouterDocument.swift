@@ -29,11 +29,13 @@ public struct RouterDocument: Codable, Sendable, Equatable {
     public var loadBalancers: [LoadBalancer]
     public var networkAcls: [ACLItem]
     public var staticRoutes: [StaticRoute]
+    /// IPv6 firewall rules of a dual-stack network (4.17): ingress towards the /64, egress from it.
+    public var ipv6Firewall: [IPv6FirewallEntry]
 
     public init(generation: Int64, router: Identity, interfaces: [Interface] = [], dhcp: [DHCPEntry] = [], dns: DNS = DNS(),
                 metadata: [InstanceMetadata] = [], passwords: [Password] = [], sourceNat: [SourceNat] = [], staticNat: [StaticNat] = [],
                 portForwarding: [PortForward] = [], firewall: [FirewallEntry] = [], egress: Egress = Egress(defaultAllow: true),
-                loadBalancers: [LoadBalancer] = [], networkAcls: [ACLItem] = [], staticRoutes: [StaticRoute] = []) {
+                loadBalancers: [LoadBalancer] = [], networkAcls: [ACLItem] = [], staticRoutes: [StaticRoute] = [], ipv6Firewall: [IPv6FirewallEntry] = []) {
         self.schemaVersion = Self.currentSchemaVersion
         self.generation = generation
         self.router = router
@@ -50,6 +52,7 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         self.loadBalancers = loadBalancers
         self.networkAcls = networkAcls
         self.staticRoutes = staticRoutes
+        self.ipv6Firewall = ipv6Firewall
     }
 
     // MARK: - Sections
@@ -262,6 +265,23 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case number, action, traffic, proto = "protocol", ports, cidrs }
     }
 
+    public struct IPv6FirewallEntry: Codable, Sendable, Equatable {
+        /// `ingress` or `egress`.
+        public var traffic: String
+        public var proto: String
+        public var ports: String?
+        public var icmpType: Int?
+        public var icmpCode: Int?
+        public var sourceCIDRs: [String]
+        public var destinationCIDRs: [String]
+
+        public init(traffic: String, proto: String, ports: String? = nil, icmpType: Int? = nil, icmpCode: Int? = nil, sourceCIDRs: [String], destinationCIDRs: [String]) {
+            self.traffic = traffic; self.proto = proto; self.ports = ports; self.icmpType = icmpType; self.icmpCode = icmpCode
+            self.sourceCIDRs = sourceCIDRs; self.destinationCIDRs = destinationCIDRs
+        }
+        enum CodingKeys: String, CodingKey { case traffic, proto = "protocol", ports, icmpType, icmpCode, sourceCIDRs, destinationCIDRs }
+    }
+
     public struct StaticRoute: Codable, Sendable, Equatable {
         public var cidr: String
         public var nextHop: String
@@ -274,7 +294,8 @@ public struct RouterDocument: Codable, Sendable, Equatable {
 extension RouterDocument {
     /// The parts of a document, for incremental application.
     public enum Section: String, Sendable, CaseIterable, Codable {
-        case router, interfaces, dhcp, dns, metadata, passwords, sourceNat, staticNat, portForwarding, firewall, egress, loadBalancers, networkAcls, staticRoutes
+        case router, interfaces, dhcp, dns, metadata, passwords, sourceNat, staticNat, portForwarding, firewall, egress, loadBalancers, networkAcls, staticRoutes,
+             ipv6Firewall
     }
 
     /// The same document with every list in a stable order, so that the same inputs always
@@ -298,11 +319,16 @@ extension RouterDocument {
             .sorted { ($0.publicIP, $0.publicPort, $0.proto) < ($1.publicIP, $1.publicPort, $1.proto) }
         d.networkAcls.sort { $0.number < $1.number }
         d.staticRoutes.sort { $0.cidr < $1.cidr }
+        d.ipv6Firewall = ipv6Firewall.map { var r = $0; r.sourceCIDRs.sort(); r.destinationCIDRs.sort(); return r }.sorted { Self.key($0) < Self.key($1) }
         return d
     }
 
     static func key(_ f: FirewallEntry) -> String {
         "\(f.publicIP)|\(f.proto)|\(f.ports ?? "")|\(f.icmpType ?? -2)|\(f.icmpCode ?? -2)|\(f.sourceCIDRs.joined(separator: ","))"
+    }
+
+    static func key(_ r: IPv6FirewallEntry) -> String {
+        "\(r.traffic)|\(r.proto)|\(r.ports ?? "")|\(r.icmpType ?? -2)|\(r.icmpCode ?? -2)|\(r.sourceCIDRs.joined(separator: ","))|\(r.destinationCIDRs.joined(separator: ","))"
     }
 
     static func key(_ r: Egress.Rule) -> String {
@@ -335,6 +361,7 @@ extension RouterDocument {
         if a.loadBalancers != b.loadBalancers { out.insert(.loadBalancers) }
         if a.networkAcls != b.networkAcls { out.insert(.networkAcls) }
         if a.staticRoutes != b.staticRoutes { out.insert(.staticRoutes) }
+        if a.ipv6Firewall != b.ipv6Firewall { out.insert(.ipv6Firewall) }
         return out
     }
 

@@ -1,5 +1,7 @@
-import CirrusEngine
+@testable import CirrusEngine
+import CirrusAgent
 import CirrusModel
+import CirrusProtocol
 import CirrusStore
 import Foundation
 import Testing
@@ -110,6 +112,22 @@ struct IPv6NetworkTests {
             #expect(await t.session.call("listIpv6FirewallRules", ["networkid": networkID]).count == 2)
             // The IPv6 rules are not IPv4 firewall rules.
             #expect(await t.session.call("listFirewallRules", ["networkid": networkID]).count == 0)
+
+            // The router gets them, the /64's gateway and the NIC's IPv6 lease.
+            try await cloud.engine.routers.pushDirty()
+            let networkUUID = try #require(UUID(uuidString: networkID))
+            let router = try await cloud.engine.db.read { sql -> Router? in
+                guard let n = try await NetworkRepository.find(sql, uuid: networkUUID) else { return nil }
+                return try await RouterRepository.of(sql, networkID: n.id).first
+            }
+            let r = try #require(router)
+            let hostID = try #require(r.hostID)
+            let resource = try #require(cloud.engine.agents.inProcessResource(hostID: hostID) as? SimulatorResource)
+            let doc = try #require(resource.routerDocument(named: r.name))
+            #expect(doc.ipv6Firewall.count == 2)
+            #expect(Set(doc.ipv6Firewall.map(\.traffic)) == ["ingress", "egress"])
+            #expect(doc.interfaces.first { $0.role == .guest }?.addresses.contains("\(cidr.replacingOccurrences(of: "/64", with: "1"))/64") == true)
+            #expect(doc.dhcp.first?.ipv6 == expected.description)
         }
     }
 }

@@ -52,7 +52,9 @@ enum RouterDocumentGolden {
         ],
         networkAcls: [.init(number: 2, action: "deny", traffic: "ingress", proto: "all", cidrs: ["0.0.0.0/0"]),
                       .init(number: 1, action: "allow", traffic: "ingress", proto: "tcp", ports: "22", cidrs: ["10.0.0.0/8"])],
-        staticRoutes: [.init(cidr: "172.31.0.0/16", nextHop: "10.1.1.254"), .init(cidr: "172.30.0.0/16", nextHop: "10.1.1.253")])
+        staticRoutes: [.init(cidr: "172.31.0.0/16", nextHop: "10.1.1.254"), .init(cidr: "172.30.0.0/16", nextHop: "10.1.1.253")],
+        ipv6Firewall: [.init(traffic: "ingress", proto: "icmp", icmpType: 128, icmpCode: 0, sourceCIDRs: ["::/0"], destinationCIDRs: ["fd00:1:2:3::/64"]),
+                       .init(traffic: "egress", proto: "tcp", ports: "443", sourceCIDRs: ["fd00:1:2:3::/64"], destinationCIDRs: ["::/0"])])
 
     static let json = #"""
 {
@@ -157,6 +159,31 @@ enum RouterDocumentGolden {
       "mac" : "1e:00:5c:00:00:0a",
       "mtu" : 1500,
       "role" : "public"
+    }
+  ],
+  "ipv6Firewall" : [
+    {
+      "destinationCIDRs" : [
+        "::/0"
+      ],
+      "ports" : "443",
+      "protocol" : "tcp",
+      "sourceCIDRs" : [
+        "fd00:1:2:3::/64"
+      ],
+      "traffic" : "egress"
+    },
+    {
+      "destinationCIDRs" : [
+        "fd00:1:2:3::/64"
+      ],
+      "icmpCode" : 0,
+      "icmpType" : 128,
+      "protocol" : "icmp",
+      "sourceCIDRs" : [
+        "::/0"
+      ],
+      "traffic" : "ingress"
     }
   ],
   "loadBalancers" : [

@@ -49,27 +49,30 @@ extension GuestNetworkService {
     /// the network is implemented first (the NIC is hot-plugged by the next issue's datapath).
     public func addNic(caller: Caller, instanceID: UUID, networkID: UUID, address: String?, mac: String?) async throws -> VirtualMachine {
         if let mac, !Self.isUnicastMAC(mac) { throw CloudError.invalidParameter("Mac address is not valid: \(mac)") }
+        // Every check runs before the network is implemented for a running instance, so a
+        // refused call never takes a VNI or a source NAT address; the transaction repeats them.
         let (vm, n) = try await db.read { sql -> (VirtualMachine, Network) in
             let vm = try await Self.ownedInstance(sql, caller: caller, id: instanceID)
             guard let n = try await NetworkRepository.find(sql, uuid: networkID) else { throw Self.notFound(networkID) }
+            try await Self.checkAddNic(sql, vm: vm, network: n, address: address, mac: mac)
             return (vm, n)
         }
         try Self.requireStates(vm, [.running, .stopped], "add a NIC")
         if vm.state == .running, n.state == .allocated { try await implement(networkID: n.id, hostID: vm.hostID) }
         return try await db.transaction { sql in
-            guard let owner = try await AccountRepository.find(sql, id: vm.accountID), let n = try await NetworkRepository.find(sql, id: n.id) else {
-                throw CloudError.internalError()
-            }
-            try await Self.checkUse(sql, network: n, account: owner)
-            guard n.zoneID == vm.zoneID else { throw CloudError.invalidParameter("Network \(n.name) and instance \(vm.displayName) must be in the same zone") }
-            let nics = try await NicRepository.of(sql, instanceIDs: [vm.id])[vm.id] ?? []
-            if nics.contains(where: { $0.networkID == n.id }) {
-                throw CloudError.invalidParameter("A NIC already exists for VM: \(vm.instanceName) in network: \(n.uuid.uuidString.lowercased())")
-            }
+            guard let n = try await NetworkRepository.find(sql, id: n.id) else { throw Self.notFound(networkID) }
+            // Another account's network is used by grant: its row lock orders this against a
+            // concurrent removeNetworkPermissions (which takes the same lock), on PostgreSQL too.
+            if n.accountID != vm.accountID { try await NetworkRepository.lockForRules(sql, id: n.id) }
+            let nics = try await Self.checkAddNic(sql, vm: vm, network: n, address: address, mac: mac)
             var nic = try await Self.allocateNic(sql, instanceID: vm.id, network: n, requested: address, deviceID: (nics.map(\.deviceID).max() ?? -1) + 1,
                                                  isDefault: nics.isEmpty)
             if let mac {
                 nic.macAddress = mac.lowercased()
+                // The SLAAC address derives from the MAC: recompute it for the given one.
+                if let v6 = Self.slaac(network: n, mac: nic.macAddress) {
+                    nic.ipv6Address = v6.address; nic.ipv6CIDR = v6.cidr; nic.ipv6Gateway = v6.gateway
+                }
                 try await NicRepository.update(sql, nic)
             }
             if vm.state == .running {
@@ -80,6 +83,36 @@ extension GuestNetworkService {
             }
             return vm
         }
+    }
+
+    /// The checks of `addNicToVirtualMachine` (use, zone, one NIC per network, address form,
+    /// MAC not taken); answers the instance's NICs.
+    @discardableResult
+    static func checkAddNic(_ sql: any SQLDatabase, vm: VirtualMachine, network n: Network, address: String?, mac: String?) async throws -> [Nic] {
+        guard let owner = try await AccountRepository.find(sql, id: vm.accountID) else { throw CloudError.internalError() }
+        try await checkUse(sql, network: n, account: owner)
+        guard n.zoneID == vm.zoneID else { throw CloudError.invalidParameter("Network \(n.name) and instance \(vm.displayName) must be in the same zone") }
+        let nics = try await NicRepository.of(sql, instanceIDs: [vm.id])[vm.id] ?? []
+        if nics.contains(where: { $0.networkID == n.id }) {
+            throw CloudError.invalidParameter("A NIC already exists for VM: \(vm.instanceName) in network: \(n.uuid.uuidString.lowercased())")
+        }
+        if let address {
+            guard n.guestType != .l2, let range = n.guestRange else {
+                throw CloudError.invalidParameter("Network \(n.name) has no IPv4 addressing; \(address) cannot be given")
+            }
+            guard let ip = IPv4Address(address) else { throw CloudError.invalidParameter("Invalid IPv4 address \(address)") }
+            guard range.contains(ip), ip != n.gateway.flatMap(IPv4Address.init) else {
+                throw CloudError.invalidParameter("IP address \(ip) is not in the guest range \(range) of network \(n.name)")
+            }
+            // Early word only: the claim in takeGuestAddress is what guarantees it.
+            if try await NicRepository.takenAddresses(sql, networkID: n.id).contains(ip.number) {
+                throw CloudError(.insufficientCapacity, "The requested IP address \(ip) is already in use in network \(n.name)", csCode: .insufficientCapacity)
+            }
+        }
+        if let mac, try await NicRepository.on(sql, networkID: n.id).contains(where: { $0.macAddress == mac.lowercased() }) {
+            throw CloudError.invalidParameter("The MAC address \(mac.lowercased()) is already in use in network \(n.name)")
+        }
+        return nics
     }
 
     /// `removeNicFromVirtualMachine`: not the default NIC, nor one with rules pointing at it.

@@ -11,18 +11,22 @@ public struct NetworkPermissionView: Sendable {
 }
 
 extension GuestNetworkService {
-    /// The network whose grants the caller administers: an Isolated or L2 network of one
-    /// account, administered by its owner or an admin over the owner's domain (4.17 rules).
+    /// The network whose grants the caller administers: a network of one account (Isolated,
+    /// L2, or a Shared network with account scope), not a VPC tier, administered by its owner
+    /// or an admin over the owner's domain (CloudStack 4.17's rules and texts).
     static func grantable(_ sql: any SQLDatabase, caller: Caller, id: UUID) async throws -> Network {
         guard let n = try await NetworkRepository.find(sql, uuid: id) else { throw notFound(id) }
         try await Ownership.checkAccess(sql, caller: caller, accountID: n.accountID, domainID: n.domainID, resource: "network \(n.name)")
-        guard n.guestType == .isolated || n.guestType == .l2, n.aclType == .account else {
-            throw CloudError.invalidParameter("Network permissions can only be granted on Isolated and L2 networks of an account; \(n.name) is a \(n.guestType.rawValue) network")
+        guard n.aclType == .account else {
+            throw CloudError.invalidParameter("Network \(n.name) is already shared in its domain; permissions are granted on networks of one account")
         }
+        guard n.vpcID == nil else { throw CloudError.invalidParameter("VPC tiers cannot be shared: \(n.name) is a tier of a VPC") }
         return n
     }
 
-    /// The accounts named by `accountids` and `accounts` (names in the network owner's domain).
+    /// The accounts named by `accountids` and `accounts`: live accounts of the network owner's
+    /// domain (CloudStack looks them up in that domain only). The owner itself is left out, as
+    /// CloudStack does: it uses its network anyway.
     static func grantees(_ sql: any SQLDatabase, network n: Network, accountIDs: [UUID], accountNames: [String], projectIDs: [UUID]) async throws -> [Account] {
         guard projectIDs.isEmpty else { throw CloudError.invalidParameter("Projects are not supported yet; give accounts or accountids") }
         guard !accountIDs.isEmpty || !accountNames.isEmpty else { throw CloudError.invalidParameter("Give accounts or accountids") }
@@ -43,10 +47,9 @@ extension GuestNetworkService {
             guard a.domainID == n.domainID else {
                 throw CloudError.invalidParameter("Account \(a.name) is not in the domain of network \(n.name)'s owner; permissions are granted within that domain")
             }
-            guard a.id != n.accountID else { throw CloudError.invalidParameter("Account \(a.name) owns network \(n.name) already") }
         }
         var seen = Set<Int64>()
-        return out.filter { seen.insert($0.id).inserted }
+        return out.filter { $0.id != n.accountID && seen.insert($0.id).inserted }
     }
 
     /// `createNetworkPermissions`: the accounts may deploy into and add NICs on the network.
@@ -54,6 +57,7 @@ extension GuestNetworkService {
         try await db.transaction { sql in
             let n = try await Self.grantable(sql, caller: caller, id: networkID)
             let accounts = try await Self.grantees(sql, network: n, accountIDs: accountIDs, accountNames: accountNames, projectIDs: projectIDs)
+            guard !accounts.isEmpty else { return }
             try await NetworkPermissionRepository.add(sql, networkID: n.id, accountIDs: accounts.map(\.id), at: Date())
             try await self.events.record(sql, type: EventType.networkPermissionsCreate, state: .completed,
                                          description: "Granted network \(n.name) to \(accounts.map(\.name).joined(separator: ", "))",
@@ -61,14 +65,16 @@ extension GuestNetworkService {
         }
     }
 
-    /// `removeNetworkPermissions`: refused for an account that still has NICs on the network.
+    /// `removeNetworkPermissions`: refused for an account that still has NICs on the network
+    /// (Cirrus keeps "every NIC's owner may use its network" true; CloudStack 4.19 does not
+    /// check). An account without a grant is accepted and left as it is, as in CloudStack.
     public func revoke(caller: Caller, networkID: UUID, accountIDs: [UUID], accountNames: [String], projectIDs: [UUID]) async throws {
         try await db.transaction { sql in
             let n = try await Self.grantable(sql, caller: caller, id: networkID)
             let accounts = try await Self.grantees(sql, network: n, accountIDs: accountIDs, accountNames: accountNames, projectIDs: projectIDs)
+            try await NetworkRepository.lockForRules(sql, id: n.id)
             let granted = Set(try await NetworkPermissionRepository.accounts(sql, networkID: n.id))
-            for a in accounts {
-                guard granted.contains(a.id) else { throw CloudError.invalidParameter("Account \(a.name) has no permission on network \(n.name)") }
+            for a in accounts where granted.contains(a.id) {
                 try await Self.checkNoNics(sql, network: n, account: a)
             }
             try await NetworkPermissionRepository.remove(sql, networkID: n.id, accountIDs: accounts.map(\.id))
@@ -82,6 +88,7 @@ extension GuestNetworkService {
     public func resetGrants(caller: Caller, networkID: UUID) async throws {
         try await db.transaction { sql in
             let n = try await Self.grantable(sql, caller: caller, id: networkID)
+            try await NetworkRepository.lockForRules(sql, id: n.id)
             for id in try await NetworkPermissionRepository.accounts(sql, networkID: n.id) {
                 if let a = try await AccountRepository.find(sql, id: id) { try await Self.checkNoNics(sql, network: n, account: a) }
             }
@@ -99,10 +106,12 @@ extension GuestNetworkService {
         }
     }
 
-    /// `listNetworkPermissions`: the granted accounts (owner and its admins only).
+    /// `listNetworkPermissions`: the granted accounts (owner and its admins only; a network
+    /// that can't have grants lists none).
     public func grants(caller: Caller, networkID: UUID) async throws -> [NetworkPermissionView] {
         try await db.read { sql in
-            let n = try await Self.grantable(sql, caller: caller, id: networkID)
+            guard let n = try await NetworkRepository.find(sql, uuid: networkID) else { throw Self.notFound(networkID) }
+            try await Ownership.checkAccess(sql, caller: caller, accountID: n.accountID, domainID: n.domainID, resource: "network \(n.name)")
             let accounts = try await AccountRepository.find(sql, ids: Set(try await NetworkPermissionRepository.accounts(sql, networkID: n.id)))
             let domains = try await DomainRepository.find(sql, ids: Set(accounts.values.map(\.domainID)))
             return accounts.values.sorted { $0.name < $1.name }.map { NetworkPermissionView(networkUUID: n.uuid, account: $0, domain: domains[$0.domainID]) }

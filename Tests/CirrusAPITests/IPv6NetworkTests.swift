@@ -84,6 +84,11 @@ struct IPv6NetworkTests {
             let expected = try #require(IPv6Address.eui64(prefix: subnet, mac: mac))
             #expect(nic["ip6address"] as? String == expected.description)
             #expect(nic["ip6cidr"] as? String == cidr)
+            // A NIC added with a MAC of the caller's choosing derives its address from that MAC.
+            let added = try await t.session.job("addNicToVirtualMachine", [("virtualmachineid", t.vm), ("networkid", networkID), ("macaddress", "02:12:34:56:78:9a")])
+            #expect(added.succeeded, "\(added.job)")
+            let addedNic = try #require(await t.session.nics(vm: t.vm).first { $0["networkid"] as? String == networkID })
+            #expect(addedNic["ip6address"] as? String == IPv6Address.eui64(prefix: subnet, mac: "02:12:34:56:78:9a")?.description)
 
             func rule(_ pairs: [(String, String)]) async throws -> JobOutcome { try await t.session.job("createIpv6FirewallRule", [("networkid", networkID)] + pairs) }
             let ping = try await rule([("protocol", "icmp"), ("icmptype", "128"), ("icmpcode", "0")])
@@ -127,7 +132,8 @@ struct IPv6NetworkTests {
             #expect(doc.ipv6Firewall.count == 2)
             #expect(Set(doc.ipv6Firewall.map(\.traffic)) == ["ingress", "egress"])
             #expect(doc.interfaces.first { $0.role == .guest }?.addresses.contains("\(cidr.replacingOccurrences(of: "/64", with: "1"))/64") == true)
-            #expect(doc.dhcp.first?.ipv6 == expected.description)
+            #expect(doc.dhcp.first { $0.mac == mac }?.ipv6 == expected.description)
+            #expect(doc.dhcp.first { $0.mac == "02:12:34:56:78:9a" }?.ipv6 == IPv6Address.eui64(prefix: subnet, mac: "02:12:34:56:78:9a")?.description)
         }
     }
 }

@@ -89,3 +89,16 @@ extension Session {
         return out.object("ipaddress")
     }
 }
+
+extension Session {
+    /// Creates a /24 network (gateway given) with an offering; answers its id.
+    func createIsolatedNetwork(zone: String, offering: String, name: String, gateway: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let reply = await call("createNetwork", ["name": name, "zoneid": zone, "networkofferingid": offering, "gateway": gateway, "netmask": "255.255.255.0"])
+        return try #require((reply.object["network"] as? [String: Any])?["id"] as? String, "\(reply.body)", sourceLocation: sourceLocation)
+    }
+
+    /// The instance's NICs as `listNics` shows them.
+    func nics(vm: String) async -> [[String: Any]] {
+        await call("listNics", ["virtualmachineid": vm]).items("nic")
+    }
+}

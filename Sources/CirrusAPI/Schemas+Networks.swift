@@ -67,6 +67,10 @@ extension Schemas {
         .long("publicmtu", "the MTU of the router's public interface") { Int64($0.network.publicMTU) },
         .long("privatemtu", "the MTU of the guest interfaces") { Int64($0.network.privateMTU) },
         .string("externalid", "an external reference of the network") { $0.network.externalID },
+        .string("vpcid", "the ID of the VPC of a tier") { $0.vpc.map { id($0.uuid) } },
+        .string("vpcname", "the name of the VPC of a tier") { $0.vpc?.name },
+        .string("aclid", "the ID of a tier's network ACL list") { $0.acl.map { id($0.uuid) } },
+        .string("aclname", "the name of a tier's network ACL list") { $0.acl?.name },
         .date("created", "when the network was created") { $0.network.created },
         .bool("hasannotations", "whether the network has annotations") { _ in false },
     ])

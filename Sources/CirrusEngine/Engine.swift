@@ -32,6 +32,8 @@ public final class Engine: Sendable {
     public let routers: RouterService
     /// Public addresses of guest networks and their rules (static NAT, port forwarding, firewall, load balancing).
     public let publicIPs: PublicIPService
+    /// VPCs, their network ACLs, private gateways and static routes.
+    public let vpcs: VPCService
     public let instances: InstanceService
     public let volumes: VolumeService
     /// Volume snapshots, snapshot policies and their scheduler.
@@ -86,6 +88,7 @@ public final class Engine: Sendable {
         routers = RouterService(db: db, config: config, events: events, agents: agents, logger: logger)
         networks.routerPusher.withLock { [routers] slot in slot = { networkID in await routers.pushNetwork(networkID: networkID) } }
         publicIPs = PublicIPService(db: db, events: events, networks: networks)
+        vpcs = VPCService(db: db, config: config, events: events, limits: limits, networks: networks, routers: routers, logger: logger)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,
                                     dedications: dedications, networks: networks, logger: logger)

@@ -41,8 +41,9 @@ extension GuestNetworkService {
         guard offering.trafficType == .guest, let guestType = offering.guestIPType else {
             throw CloudError.invalidParameter("Network offering \(offering.name) is not for guest networks")
         }
-        if r.vpcID != nil { throw CloudError.invalidParameter("VPC tiers are not available yet; create the network without vpcid") }
-        if offering.forVPC { throw CloudError.invalidParameter("Network offering \(offering.name) can be used for VPC networks only") }
+        if r.vpcID == nil && offering.forVPC { throw CloudError.invalidParameter("Network offering \(offering.name) can be used for VPC networks only") }
+        if r.vpcID == nil && r.aclID != nil { throw CloudError.invalidParameter("aclid applies to VPC tiers only; give vpcid") }
+        if r.vpcID != nil && guestType != .isolated { throw CloudError.invalidParameter("Only Isolated networks can be tiers of a VPC") }
         if offering.specifyVlan {
             throw CloudError.invalidParameter("Network offering \(offering.name) needs a VLAN given by an admin (specifyvlan=true); use an offering with specifyvlan=false, whose networks take a VNI from the zone's range")
         }
@@ -89,11 +90,26 @@ extension GuestNetworkService {
         }
 
         // Addressing.
+        if r.vpcID != nil && (r.gateway == nil || r.netmask == nil) {
+            throw CloudError.invalidParameter("gateway and netmask are required to create a VPC tier")
+        }
         let rules = try Self.addressing(guestType: guestType, zone: zone, gateway: r.gateway, netmask: r.netmask, startIP: r.startIP, endIP: r.endIP)
+        // A VPC tier: checked against its VPC (and the VPC locked) before anything is written.
+        let tier = try await r.vpcID.asyncMap { try await self.checkNewTier(sql, caller: caller, owner: owner, vpcID: $0, offering: offering, cidr: rules.cidr,
+                                                                            aclID: r.aclID) }
+        if let vpc = tier?.vpc, vpc.zoneID != zone.id {
+            throw CloudError.invalidParameter("VPC \(vpc.name) is in another zone than \(zone.name)")
+        }
         let networkDomain: String?
         if guestType == .l2 {
             if r.networkDomain != nil { throw CloudError.invalidParameter("An L2 network has no network domain") }
             networkDomain = nil
+        } else if let vpc = tier?.vpc {
+            // Tiers share their VPC's domain.
+            if let nd = r.networkDomain, nd != vpc.networkDomain {
+                throw CloudError.invalidParameter("A tier uses its VPC's network domain \(vpc.networkDomain ?? "")")
+            }
+            networkDomain = vpc.networkDomain
         } else if let nd = r.networkDomain {
             try Self.validateDomain(nd)
             networkDomain = nd
@@ -114,6 +130,9 @@ extension GuestNetworkService {
                         dns1: r.dns1, dns2: r.dns2, ip6DNS1: r.ip6DNS1, ip6DNS2: r.ip6DNS2, externalID: r.externalID, displayNetwork: r.displayNetwork ?? true,
                         redundant: offering.capabilities.contains { $0.name == "RedundantRouter" && $0.value.lowercased() == "true" },
                         isPersistent: offering.isPersistent, publicMTU: publicMTU, privateMTU: privateMTU)
+        if let tier {
+            n.vpcID = tier.vpc.id; n.networkACLID = tier.aclID; n.redundant = tier.vpc.redundant; n.publicMTU = tier.vpc.publicMTU
+        }
         if guestType == .shared {
             // Users' shared networks (4.17) take a VNI of the zone's range now.
             let (vlan, uri) = try await Self.takeVnet(sql, network: n, physical: physical, accountID: owner.id)

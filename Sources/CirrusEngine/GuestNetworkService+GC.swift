@@ -5,7 +5,7 @@ import SQLKit
 
 extension GuestNetworkService {
     /// One pass of the network GC (CloudStack's `network.gc.interval` / `network.gc.wait`): an
-    /// implemented, non-persistent Isolated or L2 network with no NIC of an active instance is
+    /// implemented, non-persistent Isolated (not a VPC tier) or L2 network with no NIC of an active instance is
     /// noted idle; once it has stayed idle for `network.gc.wait` it is shut down — routers
     /// destroyed, VNI released, back to Allocated — keeping its addresses and public IPs,
     /// which the next implementation reuses. Returns the networks shut down.

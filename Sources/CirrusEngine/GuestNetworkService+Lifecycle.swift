@@ -42,6 +42,7 @@ extension GuestNetworkService {
             // The state check-and-set settles races between servers and jobs.
             guard try await NetworkRepository.transition(sql, id: n.id, from: .allocated, to: .implemented) else { return }
             guard let offering = try await NetworkOfferingRepository.find(sql, id: n.networkOfferingID) else { throw CloudError.internalError() }
+            if n.vpcID != nil { return try await self.implementTier(sql, &n, hostID: hostID, versions: versions) }
             guard let physicalID = n.physicalNetworkID, let physical = try await PhysicalNetworkRepository.find(sql, id: physicalID) else {
                 throw CloudError.internalError("Network \(n.name) has no physical network")
             }
@@ -159,7 +160,13 @@ extension GuestNetworkService {
         if let vlan = n.vlan.flatMap({ Int64($0) }), let physical = n.physicalNetworkID {
             try await GuestVnetRepository.release(sql, physicalNetworkID: physical, vnet: vlan)
         }
-        for ip in try await PublicIPRepository.of(sql, networkID: n.id) { try await releasePublicIP(sql, ip) }
+        if n.vpcID != nil {
+            // A tier's addresses belong to its VPC: they lose the tier, not their owner.
+            try await PublicIPRepository.unbindFromTier(sql, networkID: n.id)
+            try await RouterRepository.bumpGeneration(sql, networkID: n.id)
+        } else {
+            for ip in try await PublicIPRepository.of(sql, networkID: n.id) { try await releasePublicIP(sql, ip) }
+        }
         for r in try await RouterRepository.of(sql, networkID: n.id) {
             try await Self.releaseNics(sql, instanceID: r.id, ownerType: .domainRouter)
             try await RouterRepository.markRemoved(sql, id: r.id, at: Date())

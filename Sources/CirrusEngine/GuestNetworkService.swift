@@ -16,6 +16,9 @@ public struct NetworkView: Sendable {
     /// Whether the caller's account may deploy into it.
     public var canUseForDeploy: Bool
     public var isDefault: Bool?
+    /// A tier's VPC and network ACL list.
+    public var vpc: VPC?
+    public var acl: NetworkACLList?
 }
 
 /// What `createNetwork` asks for.
@@ -35,6 +38,8 @@ public struct CreateNetworkRequest: Sendable {
     public var domainID: UUID?
     public var subdomainAccess: Bool?
     public var vpcID: UUID?
+    /// A tier's network ACL list.
+    public var aclID: UUID?
     public var externalID: String?
     public var displayNetwork: Bool?
     public var publicMTU: Int?
@@ -139,13 +144,16 @@ public final class GuestNetworkService: Sendable {
         let accounts = try await AccountRepository.find(sql, ids: Set(networks.map(\.accountID)))
         let domains = try await DomainRepository.find(sql, ids: Set(networks.map(\.domainID)))
         let physical = try await PhysicalNetworkRepository.find(sql, ids: Set(networks.compactMap(\.physicalNetworkID)))
+        let vpcs = try await VPCRepository.find(sql, ids: Set(networks.compactMap(\.vpcID)))
+        let acls = try await NetworkACLRepository.find(sql, ids: Set(networks.compactMap(\.networkACLID)))
         var out: [NetworkView] = []
         for n in networks {
             var canUse = true
             if let caller { canUse = try await Self.mayUse(sql, network: n, account: caller.account) }
             out.append(NetworkView(network: n, offering: offerings[n.networkOfferingID], zone: zones[n.zoneID], account: accounts[n.accountID],
                                    domain: domains[n.domainID], physicalNetworkUUID: n.physicalNetworkID.flatMap { physical[$0]?.uuid },
-                                   canUseForDeploy: canUse && n.state != .destroy))
+                                   canUseForDeploy: canUse && n.state != .destroy, vpc: n.vpcID.flatMap { vpcs[$0] },
+                                   acl: n.networkACLID.flatMap { acls[$0] }))
         }
         return out
     }
@@ -208,8 +216,10 @@ public final class GuestNetworkService: Sendable {
                 f.trafficType = traffic
             }
             if let p = q.physicalNetworkID { f.physicalNetworkID = try await Lookup.physicalNetwork(sql, p).id }
-            // VPC tiers come with VPCs; until then a VPC filter matches nothing.
-            if q.vpcID != nil { return Listing(items: [], total: 0) }
+            if let v = q.vpcID {
+                guard let vpc = try await VPCRepository.find(sql, uuid: v) else { return Listing(items: [], total: 0) }
+                f.vpcID = vpc.id
+            }
             f.forVPC = q.forVPC
             if let o = q.networkOfferingID {
                 guard let offering = try await NetworkOfferingRepository.find(sql, uuid: o) else {

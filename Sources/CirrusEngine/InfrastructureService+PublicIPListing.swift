@@ -15,6 +15,7 @@ public struct PublicIPQuery: Sendable {
     public var staticNAT: Bool?
     public var display: Bool?
     public var associatedNetworkID: UUID?
+    public var vpcID: UUID?
     public var keyword: String?
 
     public init() {}
@@ -42,6 +43,10 @@ extension InfrastructureService {
             if let n = q.associatedNetworkID {
                 guard let network = try await NetworkRepository.find(sql, uuid: n) else { return Listing(items: [], total: 0) }
                 f.networkID = network.id
+            }
+            if let v = q.vpcID {
+                guard let vpc = try await VPCRepository.find(sql, uuid: v) else { return Listing(items: [], total: 0) }
+                f.vpcID = vpc.id
             }
             f.address = q.address; f.state = q.state; f.sourceNAT = q.sourceNAT; f.staticNAT = q.staticNAT; f.display = q.display; f.keyword = q.keyword
             return try await PublicIPRepository.list(sql, f, offset: page.offset, limit: page.limit)

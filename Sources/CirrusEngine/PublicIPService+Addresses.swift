@@ -21,9 +21,6 @@ extension PublicIPService {
     /// The owner and network of a new association: `networkid` (an Isolated network the
     /// caller administers), or the owner's only Isolated source NAT network in `zoneid`.
     static func associationTarget(_ sql: any SQLDatabase, caller: Caller, _ r: AssociateIPRequest) async throws -> (owner: Account, network: Network, offering: NetworkOffering) {
-        if let vpc = r.vpcID {
-            throw CloudError.invalidParameter("Unable to find VPC with id \(vpc.uuidString.lowercased()): VPCs are not available yet")
-        }
         let explicitOwner = r.accountName != nil || r.domainID != nil
             ? try await IdentityService.owner(sql, caller: caller, accountName: r.accountName, domainID: r.domainID) : nil
         let n: Network
@@ -74,6 +71,7 @@ extension PublicIPService {
     /// address becomes its source NAT address when its offering has SourceNat. The job then
     /// makes it Allocated (``activateAddress(caller:id:)``).
     public func associate(caller: Caller, _ r: AssociateIPRequest) async throws -> PublicIPListItem {
+        if let vpcID = r.vpcID { return try await associate(caller: caller, vpcID: vpcID, r) }
         // The checks read outside the write transaction; it only takes and counts the address.
         let (owner, n, offering) = try await db.read { try await Self.associationTarget($0, caller: caller, r) }
         let id = try await db.transaction { sql -> Int64 in
@@ -118,6 +116,7 @@ extension PublicIPService {
             if ip.state == .allocating {
                 try await PublicIPRepository.setState(sql, id: ip.id, from: .allocating, to: .allocated)
                 if let n = ip.networkID { try await RouterRepository.bumpGeneration(sql, networkID: n) }
+                else if let v = ip.vpcID { try await RouterRepository.bumpGeneration(sql, vpcID: v) }
             }
             return try await self.addressItem(sql, id: ip.id)
         }
@@ -145,6 +144,9 @@ extension PublicIPService {
         if ip.sourceNAT, let networkID = ip.networkID, try await NetworkRepository.find(sql, id: networkID) != nil {
             throw CloudError.invalidParameter("IP address \(ip.address) is used for source NAT and can not be disassociated")
         }
+        if ip.sourceNAT, let vpcID = ip.vpcID, try await VPCRepository.find(sql, id: vpcID) != nil {
+            throw CloudError.invalidParameter("IP address \(ip.address) is used for source NAT of its VPC and can not be disassociated")
+        }
         return ip
     }
 
@@ -157,6 +159,7 @@ extension PublicIPService {
             try await Self.removeRules(sql, ipAddressID: ip.id)
             try await self.networks.releasePublicIP(sql, ip)
             if let n = ip.networkID { try await RouterRepository.bumpGeneration(sql, networkID: n) }
+            else if let v = ip.vpcID { try await RouterRepository.bumpGeneration(sql, vpcID: v) }
         }
     }
 
@@ -205,5 +208,38 @@ extension PublicIPService {
     /// The address with `id` the caller may operate on (for job plans).
     public func address(caller: Caller, id: UUID) async throws -> VlanIPRangeRepository.Address {
         try await db.read { try await Self.ownedAddress($0, caller: caller, id: id) }
+    }
+}
+
+extension PublicIPService {
+    /// `associateIpAddress` with `vpcid`: an address for the VPC (its owner's), bound to a
+    /// tier later by its first rule; Allocating until the job makes it Allocated.
+    func associate(caller: Caller, vpcID: UUID, _ r: AssociateIPRequest) async throws -> PublicIPListItem {
+        if r.networkID != nil { throw CloudError.invalidParameter("Give vpcid or networkid, not both") }
+        let id = try await db.transaction { sql -> Int64 in
+            guard let vpc = try await VPCRepository.find(sql, uuid: vpcID) else { throw VPCService.notFound(vpcID) }
+            try await Ownership.checkAccess(sql, caller: caller, accountID: vpc.accountID, domainID: vpc.domainID, resource: "VPC \(vpc.name)")
+            if let z = r.zoneID, let zone = try await ZoneRepository.find(sql, id: vpc.zoneID), zone.uuid != z {
+                throw CloudError.invalidParameter("VPC \(vpc.name) is not in zone \(z.uuidString.lowercased())")
+            }
+            guard vpc.state == .enabled else { throw CloudError.invalidParameter("VPC \(vpc.name) is being deleted") }
+            if let wanted = r.address, IPv4Address(wanted) == nil {
+                throw CloudError.invalidParameter("Invalid ipaddress \(wanted): expected an IPv4 address")
+            }
+            let ip: VlanIPRangeRepository.Address
+            if let wanted = r.address, let reserved = try await PublicIPRepository.find(sql, zoneID: vpc.zoneID, address: wanted), reserved.state == .reserved {
+                guard reserved.accountID == vpc.accountID else {
+                    throw CloudError(.insufficientCapacity, "Public IP address \(wanted) is reserved for another account", csCode: .insufficientCapacity)
+                }
+                try await PublicIPRepository.attach(sql, id: reserved.id, networkID: nil, vpcID: vpc.id, sourceNAT: false, state: .allocating, at: Date())
+                ip = reserved
+            } else {
+                ip = try await self.networks.acquirePublicIP(sql, PublicIPRepository.Acquisition(
+                    zoneID: vpc.zoneID, accountID: vpc.accountID, domainID: vpc.domainID, vpcID: vpc.id, state: .allocating, address: r.address))
+            }
+            if let display = r.display, !display { try await PublicIPRepository.setDisplay(sql, id: ip.id, display: false) }
+            return ip.id
+        }
+        return try await db.read { try await self.addressItem($0, id: id) }
     }
 }

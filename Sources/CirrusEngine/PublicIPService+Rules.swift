@@ -98,7 +98,7 @@ extension PublicIPService {
         return try await db.transaction { sql in
             let ip = try await Self.ownedAddress(sql, caller: caller, id: r.ipAddressID)
             try await PublicIPRepository.lockForRules(sql, id: ip.id)
-            let n = try await Self.network(of: ip, sql, forWhat: "port forwarding rule")
+            let n = try await Self.network(of: ip, sql, forWhat: "port forwarding rule", tier: r.networkID)
             if let networkID = r.networkID, networkID != n.uuid {
                 throw CloudError.invalidParameter("IP address \(ip.address) is associated with network \(n.name), not with network \(networkID.uuidString.lowercased())")
             }

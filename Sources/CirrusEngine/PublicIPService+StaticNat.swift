@@ -19,7 +19,7 @@ extension PublicIPService {
     public func enableStaticNat(caller: Caller, ipID: UUID, vmID: UUID, networkID: UUID?, guestIP: String?) async throws {
         try await db.transaction { sql in
             let ip = try await Self.ownedAddress(sql, caller: caller, id: ipID)
-            let n = try await Self.network(of: ip, sql, forWhat: "static NAT")
+            let n = try await Self.network(of: ip, sql, forWhat: "static NAT", tier: networkID)
             if let networkID, networkID != n.uuid {
                 throw CloudError.invalidParameter("IP address \(ip.address) is associated with network \(n.name), not with network \(networkID.uuidString.lowercased())")
             }

@@ -67,7 +67,19 @@ public final class PublicIPService: Sendable {
     }
 
     /// The guest network an address is associated with, refusing addresses not in use on one.
-    static func network(of ip: VlanIPRangeRepository.Address, _ sql: any SQLDatabase, forWhat: String) async throws -> Network {
+    /// A VPC's address is bound to a tier by its first rule or static NAT: `tier` (the
+    /// command's `networkid`) names it, and must be a tier of the address's VPC.
+    static func network(of ip: VlanIPRangeRepository.Address, _ sql: any SQLDatabase, forWhat: String, tier: UUID? = nil) async throws -> Network {
+        if ip.networkID == nil, let vpcID = ip.vpcID, ip.state == .allocated {
+            guard let tier else {
+                throw CloudError.invalidParameter("Unable to create \(forWhat); IP address \(ip.address) belongs to a VPC: give networkid, the tier the rule is for")
+            }
+            guard let n = try await NetworkRepository.find(sql, uuid: tier), n.vpcID == vpcID else {
+                throw CloudError.invalidParameter("Unable to create \(forWhat); network \(tier.uuidString.lowercased()) is not a tier of the VPC of IP address \(ip.address)")
+            }
+            try await PublicIPRepository.bindToTier(sql, id: ip.id, networkID: n.id)
+            return n
+        }
         guard let networkID = ip.networkID, ip.state == .allocated, let n = try await NetworkRepository.find(sql, id: networkID) else {
             throw CloudError.invalidParameter("Unable to create \(forWhat); IP address \(ip.address) is not associated with any network")
         }

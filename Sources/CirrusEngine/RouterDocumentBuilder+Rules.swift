@@ -9,8 +9,9 @@ extension RouterDocumentBuilder {
     /// ingress firewall, egress rules (the default policy is set by the caller from the
     /// offering) and load balancers, from the network's rules in a fixed number of queries.
     /// Revoked rules are left out; rules on addresses no longer held are skipped.
-    /// IPv6 firewall rules of dual-stack networks go in their own section. Network ACLs,
-    /// static routes and VPN stay empty until VPCs and VPN exist: fill them here.
+    /// IPv6 firewall rules of dual-stack networks go in their own section. Sections are
+    /// appended to, so a VPC router's document collects them tier by tier (with each
+    /// tier's addresses); network ACLs and static routes are in RouterDocumentBuilder+VPC.swift.
     static func ruleSections(_ sql: any SQLDatabase, network n: Network, addresses: [VlanIPRangeRepository.Address],
                              into doc: inout RouterDocument) async throws {
         let rules = try await FirewallRuleRepository.of(sql, networkID: n.id).filter { $0.state != .revoke }
@@ -20,13 +21,13 @@ extension RouterDocumentBuilder {
         let policies = Dictionary(grouping: try await LoadBalancerRepository.policies(sql, ruleIDs: balancers.map(\.rule.id)), by: \.ruleID)
         let addressText = Dictionary(addresses.map { ($0.id, $0.address) }, uniquingKeysWith: { a, _ in a })
 
-        doc.staticNat = addresses.filter(\.staticNAT).compactMap { ip in ip.vmIP.map { .init(publicIP: ip.address, guestIP: $0) } }
-        doc.portForwarding = forwarding.compactMap { pf in
+        doc.staticNat += addresses.filter(\.staticNAT).compactMap { ip in ip.vmIP.map { .init(publicIP: ip.address, guestIP: $0) } }
+        doc.portForwarding += forwarding.compactMap { pf in
             guard let ipID = pf.rule.ipAddressID, let publicIP = addressText[ipID], let ports = pf.rule.ports else { return nil }
             return .init(publicIP: publicIP, proto: pf.rule.proto.rawValue, publicPorts: ports.description, guestIP: pf.guestIP,
                          privatePorts: pf.privatePorts.description, sourceCIDRs: pf.rule.sourceCIDRs)
         }
-        doc.ipv6Firewall = rules.filter { $0.purpose == .ipv6Firewall }.map { rule in
+        doc.ipv6Firewall += rules.filter { $0.purpose == .ipv6Firewall }.map { rule in
             .init(traffic: rule.trafficType.rawValue.lowercased(), proto: rule.proto.rawValue, ports: rule.ports?.description, icmpType: rule.icmpType,
                   icmpCode: rule.icmpCode, sourceCIDRs: rule.sourceCIDRs, destinationCIDRs: rule.destinationCIDRs)
         }
@@ -40,7 +41,7 @@ extension RouterDocumentBuilder {
                                               sourceCIDRs: rule.sourceCIDRs, destinationCIDRs: rule.destinationCIDRs))
             }
         }
-        doc.loadBalancers = balancers.compactMap { lb in
+        doc.loadBalancers += balancers.compactMap { lb in
             guard let ipID = lb.rule.ipAddressID, let publicIP = addressText[ipID], let port = lb.rule.ports?.start else { return nil }
             let rulePolicies = policies[lb.rule.id] ?? []
             let sticky = rulePolicies.first { $0.kind == .stickiness }

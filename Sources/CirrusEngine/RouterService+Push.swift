@@ -42,10 +42,17 @@ extension RouterService {
         return r
     }
 
-    /// Pushes the network's Running routers that are behind now (after implement, restart or
-    /// an instance start on it); failures are logged and left to the sweep.
+    /// Pushes the Running routers serving a network (its own, or its VPC's) that are behind
+    /// now (after implement, restart or an instance start on it); failures are logged and
+    /// left to the sweep.
     public func pushNetwork(networkID: Int64) async {
-        let routers = (try? await db.read { try await RouterRepository.of($0, networkID: networkID) }) ?? []
+        let routers = (try? await db.read { try await RouterRepository.serving($0, networkID: networkID) }) ?? []
+        for r in routers where r.state == .running && r.documentGeneration > r.appliedGeneration { _ = await pushing(r) }
+    }
+
+    /// Pushes a VPC's Running routers that are behind now.
+    public func pushVPC(vpcID: Int64) async {
+        let routers = (try? await db.read { try await RouterRepository.of($0, vpcID: vpcID) }) ?? []
         for r in routers where r.state == .running && r.documentGeneration > r.appliedGeneration { _ = await pushing(r) }
     }
 

@@ -8,6 +8,8 @@ import SQLKit
 public struct RouterView: Sendable {
     public var router: Router
     public var network: Network?
+    /// The VPC a VPC router routes.
+    public var vpc: VPC?
     public var zone: Zone?
     public var host: CirrusModel.Host?
     public var account: Account?
@@ -61,17 +63,18 @@ public final class RouterService: Sendable {
 
     func views(_ sql: any SQLDatabase, _ routers: [Router]) async throws -> [RouterView] {
         let minimum = try await config.value(Settings.routerTemplateVersion)
-        let networks = try await NetworkRepository.find(sql, ids: Set(routers.compactMap(\.networkID)))
+        let nics = try await NicRepository.of(sql, ownerType: .domainRouter, instanceIDs: routers.map(\.id))
+        let networks = try await NetworkRepository.find(sql, ids: Set(routers.compactMap(\.networkID)).union(nics.values.flatMap { $0.map(\.networkID) }))
+        let vpcs = try await VPCRepository.find(sql, ids: Set(routers.compactMap(\.vpcID)))
         let zones = try await ZoneRepository.find(sql, ids: Set(routers.map(\.zoneID)))
         let hosts = try await HostRepository.find(sql, ids: Set(routers.compactMap(\.hostID)))
         let accounts = try await AccountRepository.find(sql, ids: Set(routers.map(\.accountID)))
         let domains = try await DomainRepository.find(sql, ids: Set(routers.map(\.domainID)))
         var offerings: [Int64: ServiceOffering] = [:]
         for id in Set(routers.compactMap(\.serviceOfferingID)) { offerings[id] = try await ServiceOfferingRepository.find(sql, id: id) }
-        let nics = try await NicRepository.of(sql, ownerType: .domainRouter, instanceIDs: routers.map(\.id))
         return routers.map { r in
             let checks = (r.healthChecks?.data(using: .utf8)).flatMap { try? Self.decoder.decode([RouterHealthCheck].self, from: $0) } ?? []
-            return RouterView(router: r, network: r.networkID.flatMap { networks[$0] }, zone: zones[r.zoneID], host: r.hostID.flatMap { hosts[$0] },
+            return RouterView(router: r, network: r.networkID.flatMap { networks[$0] }, vpc: r.vpcID.flatMap { vpcs[$0] }, zone: zones[r.zoneID], host: r.hostID.flatMap { hosts[$0] },
                               account: accounts[r.accountID], domain: domains[r.domainID], serviceOffering: r.serviceOfferingID.flatMap { offerings[$0] },
                               nics: (nics[r.id] ?? []).map { NicView(nic: $0, network: networks[$0.networkID], instanceUUID: r.uuid, secondaryIPs: []) },
                               requiresUpgrade: Self.older(r.templateVersion, than: minimum), healthChecks: checks)
@@ -132,7 +135,10 @@ public final class RouterService: Sendable {
                 guard let network = try await NetworkRepository.find(sql, uuid: n) else { return Listing(items: [], total: 0) }
                 f.networkID = network.id
             }
-            if q.vpcID != nil { return Listing(items: [], total: 0) }
+            if let v = q.vpcID {
+                guard let vpc = try await VPCRepository.find(sql, uuid: v) else { return Listing(items: [], total: 0) }
+                f.vpcID = vpc.id
+            }
             if let failed = q.healthChecksFailed {
                 let all = try await self.views(sql, try await RouterRepository.list(sql, f, offset: 0, limit: nil).items)
                     .filter { $0.healthChecks.contains { !$0.success } == failed }

@@ -16,7 +16,10 @@ extension Settings {
     public static let routerPushInterval = ConfigDefinition("router.document.push.interval", category: "Network", type: .integer, default: "2",
         description: "Seconds between sweeps that send changed router documents to the routers' hosts", range: 1...3_600)
 
+    public static let vpcMaxNetworks = ConfigDefinition("vpc.max.networks", category: "Network", type: .integer, default: "3",
+        description: "The most tiers a VPC may have", range: 1...256)
+
     /// The guest networking settings.
     static let networks: [ConfigDefinition] = [guestDomainSuffix, routerTemplateVersion, routerSoftwareVersion, networkGCInterval, networkGCWait,
-                                               routerPushInterval]
+                                               routerPushInterval, vpcMaxNetworks]
 }

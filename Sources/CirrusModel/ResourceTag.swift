@@ -140,6 +140,9 @@ public enum TaggableResourceType: String, Sendable, CaseInsensitiveEnum {
         case .networkOffering: .unowned("network_offerings")
         case .vpcOffering: .unowned("vpc_offerings")
         case .domain: TaggableStorage(table: "domains", ownership: .domainItself)
+        case .network: .owned("networks")
+        case .vpc: .owned("vpcs")
+        case .privateGateway: .owned("vpc_private_gateways")
         default: nil
         }
     }

@@ -65,17 +65,21 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         public var name: String
         public var kind: Kind
         public var networkUUID: String?
+        /// The VPC a VPC router routes (kind `vpc`).
+        public var vpcUUID: String?
         /// Redundant routers: primary or backup, and the VRRP priority.
         public var role: Role
         public var vrrpPriority: Int
 
-        public init(uuid: String, name: String, kind: Kind, networkUUID: String?, role: Role = .none, vrrpPriority: Int = 0) {
-            self.uuid = uuid; self.name = name; self.kind = kind; self.networkUUID = networkUUID; self.role = role; self.vrrpPriority = vrrpPriority
+        public init(uuid: String, name: String, kind: Kind, networkUUID: String?, vpcUUID: String? = nil, role: Role = .none, vrrpPriority: Int = 0) {
+            self.uuid = uuid; self.name = name; self.kind = kind; self.networkUUID = networkUUID; self.vpcUUID = vpcUUID; self.role = role
+            self.vrrpPriority = vrrpPriority
         }
     }
 
     public struct Interface: Codable, Sendable, Equatable {
-        public enum Role: String, Codable, Sendable { case guest, `public`, control }
+        /// `private`: a VPC's private gateway interface.
+        public enum Role: String, Codable, Sendable { case guest, `public`, control, `private` }
         public var role: Role
         public var mac: String
         /// Addresses with their prefix length ("10.1.1.1/24").
@@ -251,18 +255,29 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case name, publicIP, publicPort, proto = "protocol", algorithm, privatePort, members, sourceCIDRs, stickiness, healthCheck }
     }
 
-    /// A VPC tier's ACL item (VPCs come later; always empty for isolated networks).
+    /// An item of the ACL list a VPC tier (or private gateway) uses; empty for isolated
+    /// networks. `appliesTo` names the tier's network UUID or the gateway's UUID, `subnet` its
+    /// CIDR; a router evaluates a tier's items by ascending number, the first match deciding.
     public struct ACLItem: Codable, Sendable, Equatable {
+        public var appliesTo: String?
+        public var subnet: String?
         public var number: Int
+        /// `allow` or `deny`.
         public var action: String
+        /// `ingress` (towards the tier) or `egress` (from it).
         public var traffic: String
+        /// `tcp`, `udp`, `icmp`, `all` or an IP protocol number.
         public var proto: String
         public var ports: String?
+        public var icmpType: Int?
+        public var icmpCode: Int?
         public var cidrs: [String]
-        public init(number: Int, action: String, traffic: String, proto: String, ports: String? = nil, cidrs: [String]) {
-            self.number = number; self.action = action; self.traffic = traffic; self.proto = proto; self.ports = ports; self.cidrs = cidrs
+        public init(appliesTo: String? = nil, subnet: String? = nil, number: Int, action: String, traffic: String, proto: String, ports: String? = nil,
+                    icmpType: Int? = nil, icmpCode: Int? = nil, cidrs: [String]) {
+            self.appliesTo = appliesTo; self.subnet = subnet; self.number = number; self.action = action; self.traffic = traffic; self.proto = proto
+            self.ports = ports; self.icmpType = icmpType; self.icmpCode = icmpCode; self.cidrs = cidrs
         }
-        enum CodingKeys: String, CodingKey { case number, action, traffic, proto = "protocol", ports, cidrs }
+        enum CodingKeys: String, CodingKey { case appliesTo, subnet, number, action, traffic, proto = "protocol", ports, icmpType, icmpCode, cidrs }
     }
 
     public struct IPv6FirewallEntry: Codable, Sendable, Equatable {
@@ -317,8 +332,8 @@ extension RouterDocument {
         d.egress.rules = egress.rules.map { var r = $0; r.sourceCIDRs.sort(); r.destinationCIDRs.sort(); return r }.sorted { Self.key($0) < Self.key($1) }
         d.loadBalancers = loadBalancers.map { var l = $0; l.members.sort(); l.sourceCIDRs.sort(); return l }
             .sorted { ($0.publicIP, $0.publicPort, $0.proto) < ($1.publicIP, $1.publicPort, $1.proto) }
-        d.networkAcls.sort { $0.number < $1.number }
-        d.staticRoutes.sort { $0.cidr < $1.cidr }
+        d.networkAcls.sort { ($0.appliesTo ?? "", $0.number) < ($1.appliesTo ?? "", $1.number) }
+        d.staticRoutes.sort { ($0.cidr, $0.nextHop) < ($1.cidr, $1.nextHop) }
         d.ipv6Firewall = ipv6Firewall.map { var r = $0; r.sourceCIDRs.sort(); r.destinationCIDRs.sort(); return r }.sorted { Self.key($0) < Self.key($1) }
         return d
     }

@@ -18,7 +18,7 @@ public enum NetworkRepository {
                 ip6Gateway: try row.optionalString("ip6_gateway"), vlan: try row.optionalString("vlan"), broadcastURI: try row.optionalString("broadcast_uri"),
                 networkDomain: try row.optionalString("network_domain"), dns1: try row.optionalString("dns1"), dns2: try row.optionalString("dns2"),
                 ip6DNS1: try row.optionalString("ip6_dns1"), ip6DNS2: try row.optionalString("ip6_dns2"), vpcID: try row.optionalInt64("vpc_id"),
-                externalID: try row.optionalString("external_id"), displayNetwork: try row.bool("display_network"),
+                networkACLID: try row.optionalInt64("network_acl_id"), externalID: try row.optionalString("external_id"), displayNetwork: try row.bool("display_network"),
                 restartRequired: try row.bool("restart_required"), redundant: try row.bool("redundant"), isPersistent: try row.bool("is_persistent"),
                 publicMTU: try row.int("public_mtu"), privateMTU: try row.int("private_mtu"), isAccountDefault: try row.bool("is_account_default"),
                 created: try row.date("created"))
@@ -46,6 +46,7 @@ public enum NetworkRepository {
          ("ip6_cidr", bindOptional(n.ip6CIDR)), ("ip6_gateway", bindOptional(n.ip6Gateway)), ("vlan", bindOptional(n.vlan)),
          ("broadcast_uri", bindOptional(n.broadcastURI)), ("network_domain", bindOptional(n.networkDomain)), ("dns1", bindOptional(n.dns1)),
          ("dns2", bindOptional(n.dns2)), ("ip6_dns1", bindOptional(n.ip6DNS1)), ("ip6_dns2", bindOptional(n.ip6DNS2)), ("vpc_id", bindOptional(n.vpcID)),
+         ("network_acl_id", bindOptional(n.networkACLID)),
          ("external_id", bindOptional(n.externalID)), ("display_network", SQLBind(n.displayNetwork)), ("restart_required", SQLBind(n.restartRequired)),
          ("redundant", SQLBind(n.redundant)), ("is_persistent", SQLBind(n.isPersistent)), ("public_mtu", SQLBind(n.publicMTU)),
          ("private_mtu", SQLBind(n.privateMTU)), ("is_account_default", SQLBind(n.isAccountDefault))]
@@ -238,6 +239,6 @@ extension NetworkRepository {
     public static func collectable(_ sql: any SQLDatabase) async throws -> [Network] {
         try await sql.select().column("*").from(table).where("state", .equal, NetworkState.implemented.rawValue)
             .where("is_persistent", .equal, SQLBind(false)).where("guest_type", .in, [GuestIPType.isolated.rawValue, GuestIPType.l2.rawValue])
-            .where("removed", .is, SQLLiteral.null).orderBy("id").all().map(map)
+            .where("vpc_id", .is, SQLLiteral.null).where("removed", .is, SQLLiteral.null).orderBy("id").all().map(map)
     }
 }

@@ -20,6 +20,8 @@ public struct PublicIPListItem: Sendable {
     public var vmDisplayName: String?
     /// Whether any rule (port forwarding, load balancing, firewall) is on it.
     public var hasRules: Bool
+    public var vpcUUID: UUID? = nil
+    public var vpcName: String? = nil
 }
 
 /// Listing of public addresses (`public_ip_addresses`).
@@ -72,7 +74,7 @@ public enum PublicIPRepository {
             if let k = f.keyword { b = b.where(SQLColumn("address", table: t), .like, SQLBind("%\(k)%")) }
             return b
         }
-        let columns = SQLRaw(#""public_ip_addresses".*, "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "v"."uuid" AS "vlan_uuid", "v"."vlan_tag" AS "vlan_tag", "a"."name" AS "account_name", "d"."uuid" AS "domain_uuid", "d"."name" AS "domain_name", "pn"."uuid" AS "pn_uuid", "n"."uuid" AS "net_uuid", "n"."name" AS "net_name", "vm"."uuid" AS "vm_uuid", "vm"."name" AS "vm_name", "vm"."display_name" AS "vm_display_name", EXISTS (SELECT 1 FROM "firewall_rules" "fr" WHERE "fr"."ip_address_id" = "public_ip_addresses"."id" AND "fr"."purpose" <> 'StaticNat') AS "has_rules""#)
+        let columns = SQLRaw(#""public_ip_addresses".*, "z"."uuid" AS "zone_uuid", "z"."name" AS "zone_name", "v"."uuid" AS "vlan_uuid", "v"."vlan_tag" AS "vlan_tag", "a"."name" AS "account_name", "d"."uuid" AS "domain_uuid", "d"."name" AS "domain_name", "pn"."uuid" AS "pn_uuid", "n"."uuid" AS "net_uuid", "n"."name" AS "net_name", "vm"."uuid" AS "vm_uuid", "vm"."name" AS "vm_name", "vm"."display_name" AS "vm_display_name", (SELECT "vp"."uuid" FROM "vpcs" "vp" WHERE "vp"."id" = "public_ip_addresses"."vpc_id") AS "vpc_uuid", (SELECT "vp"."name" FROM "vpcs" "vp" WHERE "vp"."id" = "public_ip_addresses"."vpc_id") AS "vpc_name", EXISTS (SELECT 1 FROM "firewall_rules" "fr" WHERE "fr"."ip_address_id" = "public_ip_addresses"."id" AND "fr"."purpose" <> 'StaticNat') AS "has_rules""#)
         return try await fetchListing(sql, columns: columns, filtered: { b in
             filtered(b.from(t)
                 .join(SQLAlias(SQLIdentifier("zones"), as: SQLIdentifier("z")), method: SQLJoinMethod.left, on: SQLColumn("id", table: "z"), .equal, SQLColumn("zone_id", table: t))
@@ -90,7 +92,8 @@ public enum PublicIPRepository {
                              physicalNetworkUUID: try row.optionalString("pn_uuid").flatMap(UUID.init(uuidString:)),
                              networkUUID: try row.optionalString("net_uuid").flatMap(UUID.init(uuidString:)), networkName: try row.optionalString("net_name"),
                              vmUUID: try row.optionalString("vm_uuid").flatMap(UUID.init(uuidString:)), vmName: try row.optionalString("vm_name"),
-                             vmDisplayName: try row.optionalString("vm_display_name"), hasRules: try row.bool("has_rules"))
+                             vmDisplayName: try row.optionalString("vm_display_name"), hasRules: try row.bool("has_rules"),
+                             vpcUUID: try row.optionalString("vpc_uuid").flatMap(UUID.init(uuidString:)), vpcName: try row.optionalString("vpc_name"))
         }
     }
 }
@@ -175,6 +178,24 @@ extension PublicIPRepository {
     public static func of(_ sql: any SQLDatabase, networkID: Int64) async throws -> [VlanIPRangeRepository.Address] {
         try await sql.select().column("*").from(table).where("network_id", .equal, networkID).where("removed", .is, SQLLiteral.null)
             .orderBy("address_num").all().map(VlanIPRangeRepository.mapAddress)
+    }
+
+    /// The addresses held by a VPC (bound to a tier or not).
+    public static func of(_ sql: any SQLDatabase, vpcID: Int64) async throws -> [VlanIPRangeRepository.Address] {
+        try await sql.select().column("*").from(table).where("vpc_id", .equal, vpcID).where("removed", .is, SQLLiteral.null)
+            .orderBy("address_num").all().map(VlanIPRangeRepository.mapAddress)
+    }
+
+    /// Binds a VPC's address to one of its tiers (its first rule or static NAT is for it).
+    public static func bindToTier(_ sql: any SQLDatabase, id: Int64, networkID: Int64) async throws {
+        try await sql.update(table).set(SQLIdentifier("network_id"), to: SQLBind(networkID)).where("id", .equal, id).run()
+    }
+
+    /// Unbinds a VPC's addresses from a tier that goes away; they stay with the VPC.
+    public static func unbindFromTier(_ sql: any SQLDatabase, networkID: Int64) async throws {
+        try await sql.update(table).set(SQLIdentifier("network_id"), to: SQLLiteral.null).set(SQLIdentifier("one_to_one_nat"), to: SQLBind(false))
+            .set(SQLIdentifier("vm_id"), to: SQLLiteral.null).set(SQLIdentifier("vm_ip"), to: SQLLiteral.null)
+            .where("network_id", .equal, networkID).where("vpc_id", .isNot, SQLLiteral.null).run()
     }
 
     /// Gives an address back to the pool: Free, owner and network cleared.

@@ -59,10 +59,37 @@ public enum RouterRepository {
             .orderBy("id").all().map(map)
     }
 
-    /// Raises the document generation of a network's routers (an input of their document changed).
+    /// The live routers of a VPC.
+    public static func of(_ sql: any SQLDatabase, vpcID: Int64) async throws -> [Router] {
+        try await sql.select().column("*").from(table).where("vpc_id", .equal, vpcID).where("removed", .is, SQLLiteral.null)
+            .orderBy("id").all().map(map)
+    }
+
+    /// The routers that serve a network: its own, or its VPC's for a tier.
+    public static func serving(_ sql: any SQLDatabase, networkID: Int64) async throws -> [Router] {
+        try await sql.select().column("*").from(table).where(servingPredicate(networkID)).where("removed", .is, SQLLiteral.null)
+            .orderBy("id").all().map(map)
+    }
+
+    /// `network_id = N OR vpc_id = (the network's VPC)`; a network outside VPCs has a NULL
+    /// VPC, which matches no router.
+    static func servingPredicate(_ networkID: Int64) -> any SQLExpression {
+        SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLIdentifier("network_id"), .equal, literal(networkID)), .or,
+                                               SQLBinaryExpression(SQLIdentifier("vpc_id"), .equal,
+                                                                   SQLRaw("(SELECT vpc_id FROM networks WHERE id = \(networkID))"))))
+    }
+
+    /// Raises the document generation of the routers serving a network (an input of their
+    /// document changed): its own routers, or its VPC's routers for a tier.
     public static func bumpGeneration(_ sql: any SQLDatabase, networkID: Int64) async throws {
         try await sql.update(table).set(SQLIdentifier("document_generation"), to: SQLBinaryExpression(SQLIdentifier("document_generation"), .add, SQLLiteral.numeric("1")))
-            .where("network_id", .equal, networkID).where("removed", .is, SQLLiteral.null).run()
+            .where(servingPredicate(networkID)).where("removed", .is, SQLLiteral.null).run()
+    }
+
+    /// Raises the document generation of a VPC's routers.
+    public static func bumpGeneration(_ sql: any SQLDatabase, vpcID: Int64) async throws {
+        try await sql.update(table).set(SQLIdentifier("document_generation"), to: SQLBinaryExpression(SQLIdentifier("document_generation"), .add, SQLLiteral.numeric("1")))
+            .where("vpc_id", .equal, vpcID).where("removed", .is, SQLLiteral.null).run()
     }
 
     /// Running routers whose document is ahead of what their host last applied.

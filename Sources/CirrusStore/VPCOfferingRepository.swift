@@ -41,6 +41,10 @@ public enum VPCOfferingRepository {
         return offerings.map { var o = $0; o.services = services[o.id] ?? ServiceProviderMap(); return o }
     }
 
+    public static func find(_ sql: any SQLDatabase, id: Int64) async throws -> VPCOffering? {
+        try await withServices(sql, try await sql.select().column("*").from(table).where("id", .equal, id).all().map(map)).first
+    }
+
     public static func find(_ sql: any SQLDatabase, uuid: UUID) async throws -> VPCOffering? {
         guard let row = try await sql.select().column("*").from(table).where("uuid", .equal, uuid.stored).where("removed", .is, SQLLiteral.null).first() else { return nil }
         return try await withServices(sql, [try map(row)]).first

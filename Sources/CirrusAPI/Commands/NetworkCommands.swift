@@ -26,7 +26,8 @@ enum NetworkCommands {
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "the domain of the owning account, or of a Domain network"),
             ParameterSpec("projectid", .uuid, description: "not supported yet; ignored"),
             ParameterSpec("subdomainaccess", .boolean, description: "whether subdomains may use a Domain network (default true)"),
-            ParameterSpec("vpcid", .uuid, description: "the VPC of a tier (VPCs are not available yet)"),
+            ParameterSpec("vpcid", .uuid, related: ["listVPCs"], description: "the VPC of a tier (with gateway and netmask inside the VPC's CIDR)"),
+            ParameterSpec("aclid", .uuid, related: ["listNetworkACLLists"], description: "a tier's network ACL list (default: default_deny)"),
             ParameterSpec("externalid", .string, description: "an external reference for the network"),
             ParameterSpec("displaynetwork", .boolean, description: "whether the owner sees it (admins; default true)"),
             ParameterSpec("publicmtu", .integer, since: "4.18", description: "the MTU of the router's public interface (68 to 9000, default 1500)"),
@@ -41,7 +42,7 @@ enum NetworkCommands {
             r.displayText = p.string("displaytext"); r.zoneID = p.uuid("zoneid"); r.physicalNetworkID = p.uuid("physicalnetworkid")
             r.gateway = p.string("gateway"); r.netmask = p.string("netmask"); r.startIP = p.string("startip"); r.endIP = p.string("endip")
             r.networkDomain = p.string("networkdomain"); r.aclType = p.string("acltype"); r.accountName = p.string("account"); r.domainID = p.uuid("domainid")
-            r.subdomainAccess = p.bool("subdomainaccess"); r.vpcID = p.uuid("vpcid"); r.externalID = p.string("externalid")
+            r.subdomainAccess = p.bool("subdomainaccess"); r.vpcID = p.uuid("vpcid"); r.aclID = p.uuid("aclid"); r.externalID = p.string("externalid")
             r.displayNetwork = p.bool("displaynetwork"); r.publicMTU = p.int("publicmtu"); r.privateMTU = p.int("privatemtu")
             r.dns1 = p.string("dns1"); r.dns2 = p.string("dns2"); r.ip6DNS1 = p.string("ip6dns1"); r.ip6DNS2 = p.string("ip6dns2")
             if r.displayNetwork != nil && !ctx.caller.isAdmin { throw CloudError.permissionDenied("Only admins may set displaynetwork") }

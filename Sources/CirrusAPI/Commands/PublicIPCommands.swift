@@ -26,6 +26,8 @@ extension Schemas {
         .string("virtualmachinename", "the name of that instance") { $0.vmName },
         .string("virtualmachinedisplayname", "the display name of that instance") { $0.vmDisplayName },
         .string("associatednetworkid", "the ID of the guest network it is associated with") { $0.networkUUID.map(id) },
+        .string("vpcid", "the ID of the VPC it belongs to") { $0.vpcUUID.map(id) },
+        .string("vpcname", "the name of the VPC it belongs to") { $0.vpcName },
         .string("associatednetworkname", "the name of that network") { $0.networkName },
         .string("networkid", "the ID of the zone's public network") { $0.physicalNetworkUUID.map(id) },
         .string("state", "Free, Allocating, Allocated, Releasing or Reserved") { $0.address.state.rawValue },
@@ -58,6 +60,7 @@ enum PublicIPCommands {
             ParameterSpec("vlanid", .uuid, related: ["listVlanIpRanges"], description: "list addresses of this range (admins)"),
             ParameterSpec("physicalnetworkid", .uuid, related: ["listPhysicalNetworks"], description: "list addresses of this physical network (admins)"),
             ParameterSpec("associatednetworkid", .uuid, related: ["listNetworks"], description: "list addresses associated with this guest network"),
+            ParameterSpec("vpcid", .uuid, related: ["listVPCs"], description: "list addresses of this VPC"),
             ParameterSpec("state", .string, description: "list addresses in this state"),
             ParameterSpec("allocatedonly", .boolean, description: "list only allocated addresses (default true)"),
             ParameterSpec("issourcenat", .boolean, description: "list only source NAT addresses, or only others"),
@@ -70,7 +73,7 @@ enum PublicIPCommands {
             q.id = p.uuid("id"); q.address = p.string("ipaddress"); q.zoneID = p.uuid("zoneid"); q.vlanID = p.uuid("vlanid")
             q.physicalNetworkID = p.uuid("physicalnetworkid"); q.allocatedOnly = p.bool("allocatedonly", default: true)
             q.sourceNAT = p.bool("issourcenat"); q.staticNAT = p.bool("isstaticnat"); q.display = p.bool("fordisplay")
-            q.associatedNetworkID = p.uuid("associatednetworkid"); q.keyword = p.string("keyword")
+            q.associatedNetworkID = p.uuid("associatednetworkid"); q.vpcID = p.uuid("vpcid"); q.keyword = p.string("keyword")
             if let s = p.string("state") {
                 guard let state = PublicIPState.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(s) == .orderedSame }) else {
                     throw CloudError.invalidParameter("Invalid state \(s): use Free, Allocating, Allocated, Releasing or Reserved")
@@ -83,7 +86,7 @@ enum PublicIPCommands {
         CommandSpec("associateIpAddress", description: "Acquires a public IP address for a guest network", parameters: [
             ParameterSpec("networkid", .uuid, related: ["listNetworks"], description: "the Isolated network to associate the address with"),
             ParameterSpec("zoneid", .uuid, related: ["listZones"], description: "the zone: the address goes to the owner's only Isolated source NAT network there"),
-            ParameterSpec("vpcid", .uuid, description: "the VPC (VPCs are not available yet)"),
+            ParameterSpec("vpcid", .uuid, related: ["listVPCs"], description: "the VPC the address is for (bound to a tier by its first rule)"),
             ParameterSpec("ipaddress", .string, description: "a specific free address, or one reserved for the owner"),
             ParameterSpec("account", .string, description: "the owner (admins), with domainid"),
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "the owner's domain"),

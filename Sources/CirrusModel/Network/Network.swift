@@ -59,6 +59,8 @@ public struct Network: Sendable, Equatable {
     public var ip6DNS1: String?
     public var ip6DNS2: String?
     public var vpcID: Int64?
+    /// A VPC tier's network ACL list.
+    public var networkACLID: Int64?
     public var externalID: String?
     public var displayNetwork: Bool
     public var restartRequired: Bool
@@ -74,7 +76,7 @@ public struct Network: Sendable, Equatable {
                 guestType: GuestIPType, trafficType: TrafficType = .guest, state: NetworkState, aclType: NetworkACLType, accountID: Int64, domainID: Int64,
                 subdomainAccess: Bool? = nil, cidr: String? = nil, gateway: String? = nil, networkCIDR: String? = nil, startIP: String? = nil, endIP: String? = nil,
                 ip6CIDR: String? = nil, ip6Gateway: String? = nil, vlan: String? = nil, broadcastURI: String? = nil, networkDomain: String? = nil,
-                dns1: String? = nil, dns2: String? = nil, ip6DNS1: String? = nil, ip6DNS2: String? = nil, vpcID: Int64? = nil, externalID: String? = nil,
+                dns1: String? = nil, dns2: String? = nil, ip6DNS1: String? = nil, ip6DNS2: String? = nil, vpcID: Int64? = nil, networkACLID: Int64? = nil, externalID: String? = nil,
                 displayNetwork: Bool = true, restartRequired: Bool = false, redundant: Bool = false, isPersistent: Bool = false,
                 publicMTU: Int = 1500, privateMTU: Int = 1500, isAccountDefault: Bool = false, created: Date = Date()) {
         self.id = id
@@ -106,6 +108,7 @@ public struct Network: Sendable, Equatable {
         self.ip6DNS1 = ip6DNS1
         self.ip6DNS2 = ip6DNS2
         self.vpcID = vpcID
+        self.networkACLID = networkACLID
         self.externalID = externalID
         self.displayNetwork = displayNetwork
         self.restartRequired = restartRequired

@@ -48,7 +48,7 @@ extension Schemas {
         .string("pooltype", "the type of the pool of the ROOT volume") { _ in nil },
         .date("lastupdated", "when the instance's state last changed") { _ in nil },
         .list("nic", "the NICs of the instance", schema: nic) { $0.nics },
-        .stringList("securitygroup", "the security groups of the instance") { _ in [] },
+        .list("securitygroup", "the security groups of the instance", schema: instanceSecurityGroup) { $0.securityGroups },
         .list("affinitygroup", "the affinity groups of the instance", schema: instanceAffinityGroup) { $0.affinityGroups },
         .resourceTags { $0.tags },
         // What its host last reported, while it runs.

@@ -36,6 +36,9 @@ public final class SimulatorResource: HostResource {
     private let instances = Mutex<[String: Instance]>([:])
     /// The last router document applied per router name, as a real host's router would hold it.
     private let routerDocuments = Mutex<[String: RouterDocument]>([:])
+    /// The security group rule set enforced per instance name (the newest sequence wins); an
+    /// instance's set goes when it stops or leaves the host, as its iptables chains would.
+    private let securityGroupRuleSets = Mutex<[String: SecurityGroupRuleSet]>([:])
 
     public init(spec: SimulatedHostSpec, agentKey: String? = nil) {
         self.spec = spec
@@ -99,12 +102,14 @@ public final class SimulatorResource: HostResource {
         case .stopInstance(let stop):
             // Stopping an instance the host does not know is a success, as on a real hypervisor.
             removeInstance(name: stop.name)
+            securityGroupRuleSets.withLock { _ = $0.removeValue(forKey: stop.name) }
             return .success("Stopped \(stop.name)")
         case .rebootInstance(let name):
             let running = instances.withLock { $0[name]?.powerState == .powerOn }
             return running ? .success("Rebooted \(name)") : .failure("Instance \(name) is not running on \(spec.name)")
         case .migrateInstance(let migrate):
             removeInstance(name: migrate.name)
+            securityGroupRuleSets.withLock { _ = $0.removeValue(forKey: migrate.name) }
             return .success("Migrated \(migrate.name) to \(migrate.destinationGUID)")
         case .createVolume(let volume), .resizeVolume(let volume):
             return .success(volume.path)
@@ -157,9 +162,22 @@ public final class SimulatorResource: HostResource {
                 return document.generation
             }
             return .success("Applied generation \(applied)", payload: .routerDocumentApplied(generation: applied))
+        case .applySecurityGroupRules(let set):
+            do { try set.validate() } catch { return .failure("Invalid security group rule set: \(error.description)") }
+            let applied = securityGroupRuleSets.withLock { all -> Int64 in
+                if let current = all[set.instanceName], current.sequence > set.sequence { return current.sequence }
+                all[set.instanceName] = set
+                return set.sequence
+            }
+            return .success("Applied rule set \(applied)", payload: .securityGroupRulesApplied(sequence: applied))
         case .unsupported:
             return .unsupported(command)
         }
+    }
+
+    /// The security group rule set this host enforces for the instance named `name`.
+    public func securityGroupRules(named name: String) -> SecurityGroupRuleSet? {
+        securityGroupRuleSets.withLock { $0[name] }
     }
 
     /// The router document last applied for the router named `name`.

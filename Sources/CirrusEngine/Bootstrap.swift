@@ -40,6 +40,7 @@ public enum Bootstrap {
             let system = try await AccountRepository.insert(sql, uuid: UUID(), name: "system", type: .admin, roleID: RoleType.admin.builtInRoleID, domainID: root.id, networkDomain: nil, isDefault: true, created: now)
             let admin = try await AccountRepository.insert(sql, uuid: UUID(), name: "admin", type: .admin, roleID: RoleType.admin.builtInRoleID, domainID: root.id, networkDomain: nil, isDefault: true, created: now)
             precondition(system.id == Account.systemID && admin.id == Account.adminID, "system and admin must be accounts 1 and 2")
+            try await SecurityGroupService.ensureDefaultGroup(sql, account: admin)
             _ = try await UserRepository.insert(sql, User(id: 0, uuid: UUID(), username: "system", passwordHash: systemHash, firstName: "system", lastName: "cloud",
                                                           email: nil, timezone: nil, accountID: system.id, state: .enabled, apiKey: nil, secretKey: nil, isDefault: true, created: now), domainID: root.id)
             _ = try await UserRepository.insert(sql, User(id: 0, uuid: UUID(), username: "admin", passwordHash: adminHash, firstName: "Admin", lastName: "User",

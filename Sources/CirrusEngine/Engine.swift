@@ -44,6 +44,8 @@ public final class Engine: Sendable {
     public let keyPairs: KeyPairService
     public let userData: UserDataService
     public let affinityGroups: AffinityGroupService
+    /// Security groups, their rules and the rule sets pushed to instances' hosts.
+    public let securityGroups: SecurityGroupService
     /// Resource tags (createTags, deleteTags, listTags).
     public let tags: TagService
     /// Resource limits and counts per account and domain.
@@ -94,6 +96,8 @@ public final class Engine: Sendable {
                                     dedications: dedications, networks: networks, logger: logger)
         snapshots = SnapshotService(db: db, config: config, events: events, agents: agents, instances: instances, limits: limits, usage: usage, logger: logger)
         vmSnapshots = VMSnapshotService(db: db, events: events, agents: agents, instances: instances, usage: usage, logger: logger)
+        securityGroups = SecurityGroupService(db: db, events: events, agents: agents, config: config, logger: logger)
+        instances.securityGroupPusher.withLock { [securityGroups] slot in slot = { id in await securityGroups.instanceChanged(instanceID: id) } }
         instances.attachToAgents()
     }
 

@@ -71,6 +71,7 @@ extension IdentityService {
             let account = try await AccountRepository.insert(sql, uuid: accountUUID ?? UUID(), name: accountName, type: accountType ?? role.type.accountType,
                                                              roleID: role.id, domainID: domain.id, networkDomain: networkDomain, isDefault: false, created: now)
             let created = try await insertUser(sql, user, passwordHash: passwordHash, account: account, domain: domain, now: now)
+            try await SecurityGroupService.ensureDefaultGroup(sql, account: account)
             let owner = EventResource(type: "Account", uuid: account.uuid.uuidString.lowercased(), name: account.name)
             try await events.record(sql, type: EventType.accountCreate, state: .completed, description: "Account \(account.name) created in domain \(domain.displayPath)",
                                     userID: caller.user.id, accountID: caller.account.id, domainID: caller.account.domainID, resource: owner)
@@ -168,6 +169,7 @@ extension IdentityService {
             try await TagRepository.deleteAll(sql, type: .user, resourceID: user.id)
         }
         try await TagRepository.deleteAll(sql, type: .account, resourceID: account.id)
+        try await SecurityGroupService.removeAccountGroups(sql, accountID: account.id, at: date)
         try await UserRepository.markRemoved(sql, accountID: account.id, at: date)
         try await AccountRepository.markRemoved(sql, id: account.id, at: date)
     }

@@ -29,6 +29,7 @@ extension InstanceService {
         let inlineUserData = try await r.userData.asyncMap { try await self.userData.validate(base64: $0, method: r.isPost ? .post : .get) }
         let generated = try await generatePassword()
         let networkDefaults = try await networks.defaults()
+        let securityGroupDefaultAdding = try await config.bool(Settings.securityGroupDefaultAdding)
         return try await db.transaction { sql in
             let d = try await self.resolve(sql, caller: caller, r)
             let keys = try await KeyPairService.resolve(sql, names: r.keyPairs, owner: d.owner)
@@ -49,8 +50,12 @@ extension InstanceService {
             vm = try await VirtualMachineRepository.insert(sql, vm, nameSuffix: suffix)
             try await AffinityGroupService.addMembers(sql, instanceID: vm.id, groups: groups)
             // NICs: the named networks (or the account's default one), each with a guest address.
-            let ids = r.ipToNetwork.isEmpty ? r.networkIDs : r.ipToNetwork.map(\.networkID)
+            let requestedIDs = r.ipToNetwork.isEmpty ? r.networkIDs : r.ipToNetwork.map(\.networkID)
+            let ids = try await SecurityGroupService.networkIDsForDeploy(sql, zone: d.zone, owner: d.owner, requested: requestedIDs)
             let guestNetworks = try await self.networks.networksForDeploy(sql, caller: caller, owner: d.owner, zone: d.zone, ids: ids, defaults: networkDefaults)
+            let securityGroups = try await SecurityGroupService.resolveForDeploy(sql, zone: d.zone, networks: guestNetworks, ids: r.securityGroupIDs,
+                                                                                 names: r.securityGroupNames, owner: d.owner, defaultAdding: securityGroupDefaultAdding)
+            try await SecurityGroupService.addMembers(sql, instanceID: vm.id, groups: securityGroups)
             var requested: [Int64: String] = [:]
             for (i, entry) in r.ipToNetwork.enumerated() { if let ip = entry.ip { requested[guestNetworks[i].id] = ip } }
             if let ip = r.ipAddress {

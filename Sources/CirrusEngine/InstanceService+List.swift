@@ -9,6 +9,7 @@ public struct InstanceView: Sendable {
     public var rootVolume: Volume?
     public var tags: [ResourceTag] = []
     public var affinityGroups: [AffinityGroup] = []
+    public var securityGroups: [SecurityGroup] = []
     /// Shown once, in the answers of deploy and password reset.
     public var password: String?
     /// What its host last reported it using, while it runs.
@@ -79,12 +80,13 @@ extension InstanceService {
             let volumes = try await VolumeRepository.of(sql, instanceIDs: ids)
             let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: ids)
             let groups = try await AffinityGroupService.groups(sql, instanceIDs: ids)
+            let securityGroups = try await SecurityGroupService.groups(sql, instanceIDs: ids)
             let stats = self.latestStats.withLock { $0 }
             let nics = try await GuestNetworkService.nicViews(sql, instanceIDs: ids,
                                                              instanceUUIDs: Dictionary(listing.items.map { ($0.vm.id, $0.vm.uuid) }, uniquingKeysWith: { a, _ in a }))
             return Listing(items: listing.items.map { item in
                 InstanceView(item: item, rootVolume: volumes[item.vm.id]?.first { $0.type == .root }, tags: tags[item.vm.id] ?? [],
-                             affinityGroups: groups[item.vm.id] ?? [], stats: item.vm.state == .running ? stats[item.vm.instanceName] : nil,
+                             affinityGroups: groups[item.vm.id] ?? [], securityGroups: securityGroups[item.vm.id] ?? [], stats: item.vm.state == .running ? stats[item.vm.instanceName] : nil,
                              nics: nics[item.vm.id] ?? [])
             }, total: listing.total)
         }
@@ -103,9 +105,10 @@ extension InstanceService {
             let root = try await VolumeRepository.of(sql, instanceID: vm.id).first { $0.type == .root }
             let tags = try await TagRepository.tags(sql, type: .userVm, resourceIDs: [vm.id])[vm.id] ?? []
             let groups = try await AffinityGroupService.groups(sql, instanceID: vm.id)
+            let securityGroups = try await SecurityGroupService.groups(sql, instanceIDs: [vm.id])[vm.id] ?? []
             let stats = vm.state == .running ? self.latestStats.withLock { $0[vm.instanceName] } : nil
             let nics = try await GuestNetworkService.nicViews(sql, instanceIDs: [vm.id], instanceUUIDs: [vm.id: vm.uuid])[vm.id] ?? []
-            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, password: password, stats: stats, nics: nics)
+            return InstanceView(item: item, rootVolume: root, tags: tags, affinityGroups: groups, securityGroups: securityGroups, password: password, stats: stats, nics: nics)
         }
     }
 }

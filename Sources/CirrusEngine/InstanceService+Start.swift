@@ -149,6 +149,7 @@ extension InstanceService {
                 current.powerState = .on
                 current.lastHostID = place.hostID
                 current.password = nil
+                await securityGroupPusher.withLock { $0 }?(vm.id)
                 return current
             }
             lastFailure = answer.details
@@ -265,6 +266,7 @@ extension InstanceService {
             throw CloudError(.resourceUnavailable, "Unable to stop VM instance \(vm.instanceName): \(answer.details)", csCode: .resourceUnavailable)
         }
         try await releaseHostOnStop(vm, from: .stopping)
+        await securityGroupPusher.withLock { $0 }?(vm.id)
         var out = vm
         out.state = .stopped
         out.powerState = .off

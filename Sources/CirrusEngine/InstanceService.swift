@@ -34,6 +34,9 @@ public struct DeployRequest: Sendable {
     public var isPost = false
     public var affinityGroupIDs: [UUID] = []
     public var affinityGroupNames: [String] = []
+    /// Security groups of the instance (`securitygroupids` or `securitygroupnames`), on networks with security groups.
+    public var securityGroupIDs: [UUID] = []
+    public var securityGroupNames: [String] = []
     /// `details[0].cpuNumber`, `cpuSpeed`, `memory` for custom offerings, and free-form details.
     public var details: [String: String] = [:]
     public var startVM = true
@@ -86,6 +89,9 @@ public final class InstanceService: Sendable {
     /// The latest use each running instance's host reported (by instance name), from the pings
     /// this server receives: listVirtualMachinesMetrics and the stats fields show it.
     let latestStats = Mutex<[String: InstanceStats]>([:])
+    /// Told the instance id after a start or stop, so that security group rule sets follow
+    /// (set by the Engine to ``SecurityGroupService/instanceChanged(instanceID:)``).
+    let securityGroupPusher = Mutex<(@Sendable (Int64) async -> Void)?>(nil)
     let logger: Logger
 
     public init(db: any Database, config: ConfigService, events: EventService, alerts: AlertService, agents: AgentManager, placement: PlacementService,

@@ -142,6 +142,7 @@ public enum TaggableResourceType: String, Sendable, CaseInsensitiveEnum {
         case .domain: TaggableStorage(table: "domains", ownership: .domainItself)
         case .network: .owned("networks")
         case .vpc: .owned("vpcs")
+        case .securityGroup: .owned("security_groups")
         case .privateGateway: .owned("vpc_private_gateways")
         default: nil
         }

@@ -46,6 +46,8 @@ public enum AgentCommand: Sendable, Equatable {
     case copy(CopyCommand)
     /// Applies a virtual router's whole desired state.
     case applyRouterDocument(RouterDocument)
+    /// Applies the security group rules of one instance NIC (CloudStack's SecurityGroupRulesCmd).
+    case applySecurityGroupRules(SecurityGroupRuleSet)
     /// A command this build does not know (decoded from a newer peer).
     case unsupported(name: String)
 
@@ -77,6 +79,7 @@ public enum AgentCommand: Sendable, Equatable {
         case .detachVolume: "DettachCommand"
         case .copy: "CopyCommand"
         case .applyRouterDocument: "ApplyRouterDocumentCommand"
+        case .applySecurityGroupRules: "SecurityGroupRulesCmd"
         case .unsupported(let name): name
         }
     }
@@ -153,6 +156,7 @@ extension AgentCommand: Codable {
         case "DettachCommand": self = .detachVolume(try c.decode(AttachVolumeCommand.self, forKey: .args))
         case "CopyCommand": self = .copy(try c.decode(CopyCommand.self, forKey: .args))
         case "ApplyRouterDocumentCommand": self = .applyRouterDocument(try c.decode(RouterDocument.self, forKey: .args))
+        case "SecurityGroupRulesCmd": self = .applySecurityGroupRules(try c.decode(SecurityGroupRuleSet.self, forKey: .args))
         default: self = .unsupported(name: name)
         }
     }
@@ -175,6 +179,7 @@ extension AgentCommand: Codable {
         case .attachVolume(let v), .detachVolume(let v): try c.encode(v, forKey: .args)
         case .copy(let v): try c.encode(v, forKey: .args)
         case .applyRouterDocument(let v): try c.encode(v, forKey: .args)
+        case .applySecurityGroupRules(let v): try c.encode(v, forKey: .args)
         case .checkHealth, .getHostStats, .maintain, .unsupported: break
         }
     }
@@ -207,10 +212,12 @@ public enum AnswerPayload: Sendable, Equatable {
     case json(String)
     /// ApplyRouterDocument: the generation the router now runs.
     case routerDocumentApplied(generation: Int64)
+    /// SecurityGroupRulesCmd: the sequence number of the rule set the host now enforces for the instance.
+    case securityGroupRulesApplied(sequence: Int64)
 }
 
 extension AnswerPayload: Codable {
-    private enum Keys: String, CodingKey { case type, hostStats, alive, capacityBytes, availableBytes, json, generation }
+    private enum Keys: String, CodingKey { case type, hostStats, alive, capacityBytes, availableBytes, json, generation, sequence }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
@@ -220,6 +227,7 @@ extension AnswerPayload: Codable {
         case "storagePool": self = .storagePool(capacityBytes: try c.decode(Int64.self, forKey: .capacityBytes), availableBytes: try c.decode(Int64.self, forKey: .availableBytes))
         case "json": self = .json(try c.decode(String.self, forKey: .json))
         case "routerDocumentApplied": self = .routerDocumentApplied(generation: try c.decode(Int64.self, forKey: .generation))
+        case "securityGroupRulesApplied": self = .securityGroupRulesApplied(sequence: try c.decode(Int64.self, forKey: .sequence))
         case let other: throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "Unknown answer payload \(other)")
         }
     }
@@ -233,6 +241,7 @@ extension AnswerPayload: Codable {
             try c.encode("storagePool", forKey: .type); try c.encode(cap, forKey: .capacityBytes); try c.encode(avail, forKey: .availableBytes)
         case .json(let j): try c.encode("json", forKey: .type); try c.encode(j, forKey: .json)
         case .routerDocumentApplied(let g): try c.encode("routerDocumentApplied", forKey: .type); try c.encode(g, forKey: .generation)
+        case .securityGroupRulesApplied(let n): try c.encode("securityGroupRulesApplied", forKey: .type); try c.encode(n, forKey: .sequence)
         }
     }
 }

@@ -103,7 +103,7 @@ public final class ManagementServer: Sendable {
                         engine.snapshots.startScheduler(serverID: engine.serverID), engine.instances.startExpunger(serverID: engine.serverID),
                         engine.volumes.startExpunger(serverID: engine.serverID), engine.instances.startStrandedRecovery(serverID: engine.serverID),
                         engine.networks.startGarbageCollector(serverID: engine.serverID),
-                        engine.routers.startPusher(serverID: engine.serverID)]
+                        engine.routers.startPusher(serverID: engine.serverID), engine.securityGroups.startPusher(serverID: engine.serverID)]
         return ManagementServer(engine: engine, dispatcher: dispatcher, lock: lock, periodic: periodic, logger: logger)
     }
 

@@ -21,6 +21,7 @@ public enum Schema {
         Migration(version: 14, name: "static NAT, firewall, port forwarding and load-balancing rules", apply: createRules),
         Migration(version: 15, name: "guest IPv6 prefixes and their /64 subnets", apply: createIPv6),
         Migration(version: 16, name: "VPCs, network ACLs, private gateways and static routes", apply: createVPCs),
+        Migration(version: 17, name: "security groups, their rules and memberships, per-instance rule sets", apply: createSecurityGroups),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

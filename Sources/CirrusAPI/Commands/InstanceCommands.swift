@@ -61,6 +61,8 @@ enum InstanceCommands {
             ParameterSpec("userdatadetails", .map, since: "4.18", description: "values for the parameters of the registered user data"),
             ParameterSpec("affinitygroupids", .list(.uuid), related: ["listAffinityGroups"], description: "affinity groups of the instance"),
             ParameterSpec("affinitygroupnames", .list(.string), description: "affinity groups of the instance, by name"),
+            ParameterSpec("securitygroupids", .list(.uuid), related: ["listSecurityGroups"], description: "security groups of the instance (networks with security groups); not with securitygroupnames"),
+            ParameterSpec("securitygroupnames", .list(.string), related: ["listSecurityGroups"], description: "security groups of the instance, by name; not with securitygroupids"),
             ParameterSpec("details", .map, description: "details such as cpuNumber, cpuSpeed and memory for custom offerings"),
             ParameterSpec("startvm", .boolean, description: "start the instance (default true)"),
             ParameterSpec("displayvm", .boolean, description: "show the instance to its owner (default true)"),
@@ -79,6 +81,7 @@ enum InstanceCommands {
             r.keyPairs = InstanceManageCommands.keyPairNames(ctx)
             r.userData = p.string("userdata"); r.userDataID = p.uuid("userdataid"); r.userDataDetails = details(ctx, "userdatadetails")
             r.affinityGroupIDs = p.uuidList("affinitygroupids") ?? []; r.affinityGroupNames = p.list("affinitygroupnames") ?? []
+            r.securityGroupIDs = p.uuidList("securitygroupids") ?? []; r.securityGroupNames = p.list("securitygroupnames") ?? []
             r.details = details(ctx); r.startVM = p.bool("startvm", default: true); r.displayVM = p.bool("displayvm")
             r.dynamicallyScalable = p.bool("dynamicscalingenabled"); r.networkIDs = p.uuidList("networkids") ?? []
             r.ipAddress = p.string("ipaddress")

@@ -60,7 +60,7 @@ extension GuestNetworkService {
         // A VPC without routers gets them now (they join this tier, implemented above).
         let serving = try await implementVPC(sql, vpc: vpc, hostID: hostID, versions: versions)
         for r in serving {
-            if try await NicRepository.of(sql, instanceIDs: [r.id])[r.id]?.contains(where: { $0.networkID == n.id }) == true { continue }
+            if try await NicRepository.of(sql, ownerType: .domainRouter, instanceIDs: [r.id])[r.id]?.contains(where: { $0.networkID == n.id }) == true { continue }
             _ = try await Self.addRouterGuestNic(sql, router: r, network: n)
         }
         try await RouterRepository.bumpGeneration(sql, vpcID: vpc.id)

@@ -131,13 +131,30 @@ public final class PostgresDatabase: Database {
     ///
     /// Calling `transaction` again from inside `body` on the same database throws a
     /// ``StoreError``: it would run on a second connection, outside this transaction.
+    ///
+    /// When PostgreSQL ends the transaction to break a deadlock or a serialization conflict
+    /// with a concurrent one, the whole transaction runs again (up to
+    /// ``transientConflictAttempts`` times, after a short random pause): it was rolled back,
+    /// so nothing of the first attempt remains.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try TransactionScope.checkNotNested(in: self)
         try checkOpen()
-        return try await client.withConnection { connection in
-            try await Self.runTransaction(on: connection, scope: self, logger: logger, body)
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await Self.runTransaction(on: connection, scope: self, logger: logger, body)
+                }
+            } catch where attempt < Self.transientConflictAttempts && StoreError.isTransientConflict(error) {
+                logger.debug("Transaction ended by a concurrent one; running it again", metadata: ["attempt": .stringConvertible(attempt)])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...40) * attempt))
+            }
         }
     }
+
+    /// How many times a transaction is tried when PostgreSQL keeps ending it for conflicts.
+    static let transientConflictAttempts = 5
 
     /// Leases one connection from the pool for the whole of `body` and presents it as a
     /// ``Database``: its `read` and `transaction` both use that connection, so session

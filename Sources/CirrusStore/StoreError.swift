@@ -64,3 +64,14 @@ extension StoreError {
         return false
     }
 }
+
+extension StoreError {
+    /// True when PostgreSQL ended a transaction to resolve a conflict between concurrent
+    /// ones (deadlock detected, 40P01; serialization failure, 40001): running the same
+    /// transaction again is the remedy.
+    public static func isTransientConflict(_ error: any Error) -> Bool {
+        if let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] { return state == "40P01" || state == "40001" }
+        if let store = error as? StoreError, let underlying = store.underlying { return isTransientConflict(underlying) }
+        return false
+    }
+}

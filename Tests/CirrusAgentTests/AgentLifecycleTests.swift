@@ -176,7 +176,7 @@ struct AgentLifecycleTests {
             #expect(alertAfter >= .seconds(5), "Alert must wait for alert.wait")
             // alert.wait (6 s) counts from when the monitor noticed the loss; allow a monitor tick
             // and a loaded machine (CI shares two cores with the build) on top.
-            #expect(alertAfter <= .seconds(14), "Alert must come on time (alert.wait 6 s + a monitor tick), took \(alertAfter)")
+            #expect(alertAfter <= .seconds(20), "Alert must come on time (alert.wait 6 s + a monitor tick + a loaded machine's slack), took \(alertAfter)")
             #expect(alerted.allSatisfy { $0.disconnected != nil })
 
             agent = try AgentProcess(arguments: arguments)

@@ -81,6 +81,7 @@ struct ProtocolTests {
             (.copy(CopyCommand(source: DataObjectTO(kind: .snapshot, store: .image, uuid: "s", storeUUID: "i", path: "snapshots/2/5/s", sizeBytes: 5),
                                destination: DataObjectTO(kind: .volume, store: .primary, uuid: "v", storeUUID: "p", path: "v", sizeBytes: 5), wait: 60)), "CopyCommand"),
             (.applyRouterDocument(RouterDocumentGolden.full), "ApplyRouterDocumentCommand"),
+            (.applySecurityGroupRules(SecurityGroupRuleSetTests.sample), "SecurityGroupRulesCmd"),
         ]
         for (command, name) in commands {
             let text = try AgentProtocol.encode(Envelope(id: 7, kind: .request, deadline: 5, body: .command(command)))

@@ -1,6 +1,7 @@
 """Ansible's ngine_io.cloudstack public address and rule modules in one playbook against the
 running server (issue 5): cs_ip_address, cs_portforward, cs_firewall (ingress and egress),
-cs_loadbalancer_rule and cs_loadbalancer_rule_member on an isolated network with an instance,
+cs_loadbalancer_rule and cs_loadbalancer_rule_member on an isolated network with an instance; then
+cs_vpc, cs_network_acl, cs_network_acl_rule, a tier (cs_network with vpc and acl) and a VPC address;
 each created, found again unchanged where the module is idempotent, and removed."""
 
 
@@ -171,6 +172,100 @@ PLAYBOOK = textwrap.dedent("""
             name: "{{ net }}"
             zone: "{{ zone }}"
             state: absent
+
+        - name: a VPC
+          ngine_io.cloudstack.cs_vpc:
+            name: "{{ vpc }}"
+            cidr: 10.79.0.0/16
+            zone: "{{ zone }}"
+          register: v
+        - assert:
+            that: [v is changed, v.cidr == "10.79.0.0/16"]
+        - name: the same VPC again
+          ngine_io.cloudstack.cs_vpc:
+            name: "{{ vpc }}"
+            cidr: 10.79.0.0/16
+            zone: "{{ zone }}"
+          register: v_again
+        - assert:
+            that: [v_again is not changed]
+        - name: an ACL list in it
+          ngine_io.cloudstack.cs_network_acl:
+            name: "{{ acl }}"
+            vpc: "{{ vpc }}"
+            zone: "{{ zone }}"
+          register: acl_list
+        - assert:
+            that: [acl_list is changed]
+        - name: an ACL item
+          ngine_io.cloudstack.cs_network_acl_rule:
+            network_acl: "{{ acl }}"
+            vpc: "{{ vpc }}"
+            rule_position: 10
+            traffic_type: ingress
+            action_policy: allow
+            start_port: 22
+            end_port: 22
+            cidrs: [198.51.100.0/24]
+            zone: "{{ zone }}"
+          register: acl_rule
+        - assert:
+            that: [acl_rule is changed]
+        - name: the same item again
+          ngine_io.cloudstack.cs_network_acl_rule:
+            network_acl: "{{ acl }}"
+            vpc: "{{ vpc }}"
+            rule_position: 10
+            traffic_type: ingress
+            action_policy: allow
+            start_port: 22
+            end_port: 22
+            cidrs: [198.51.100.0/24]
+            zone: "{{ zone }}"
+          register: acl_rule_again
+        - assert:
+            that: [acl_rule_again is not changed]
+        - name: a tier using the list
+          ngine_io.cloudstack.cs_network:
+            name: "{{ tier }}"
+            vpc: "{{ vpc }}"
+            zone: "{{ zone }}"
+            network_offering: DefaultIsolatedNetworkOfferingForVpcNetworks
+            gateway: 10.79.1.1
+            netmask: 255.255.255.0
+            acl: "{{ acl }}"
+          register: t
+        - assert:
+            that: [t is changed, t.vpc == vpc]
+        - name: a public address of the VPC
+          ngine_io.cloudstack.cs_ip_address:
+            vpc: "{{ vpc }}"
+            zone: "{{ zone }}"
+          register: vip
+        - assert:
+            that: [vip is changed, vip.ip_address is defined]
+        - ngine_io.cloudstack.cs_ip_address:
+            ip_address: "{{ vip.ip_address }}"
+            vpc: "{{ vpc }}"
+            zone: "{{ zone }}"
+            state: absent
+        - ngine_io.cloudstack.cs_network:
+            name: "{{ tier }}"
+            vpc: "{{ vpc }}"
+            zone: "{{ zone }}"
+            state: absent
+        - ngine_io.cloudstack.cs_network_acl:
+            name: "{{ acl }}"
+            vpc: "{{ vpc }}"
+            zone: "{{ zone }}"
+            state: absent
+        - ngine_io.cloudstack.cs_vpc:
+            name: "{{ vpc }}"
+            zone: "{{ zone }}"
+            state: absent
+          register: vpc_gone
+        - assert:
+            that: [vpc_gone is changed]
     """)
 
 
@@ -181,7 +276,8 @@ def test_rules_playbook(cirrus_server, admin_keys, admin_cs, tmp_path: Path):
     template = admin_cs.listTemplates(templatefilter="featured")["template"][0]["name"]
     (tmp_path / "playbook.yml").write_text(PLAYBOOK)
     (tmp_path / "inventory").write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
-    extra = {"net": h.unique("ans-rnet"), "vm": h.unique("ans-rvm"), "lb": h.unique("ans-lb"), "template": template}
+    extra = {"net": h.unique("ans-rnet"), "vm": h.unique("ans-rvm"), "lb": h.unique("ans-lb"), "template": template, "vpc": h.unique("ans-vpc"),
+             "acl": h.unique("ans-acl"), "tier": h.unique("ans-tier")}
     env = dict(os.environ, CLOUDSTACK_ENDPOINT=cirrus_server.api_url, CLOUDSTACK_KEY=admin_keys[0], CLOUDSTACK_SECRET=admin_keys[1],
                CLOUDSTACK_TIMEOUT="60", ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
                ANSIBLE_HOME=str(tmp_path / "home"))
@@ -191,3 +287,4 @@ def test_rules_playbook(cirrus_server, admin_keys, admin_cs, tmp_path: Path):
     assert "failed=0" in result.stdout
     assert admin_cs.listNetworks(keyword=extra["net"], listall=True).get("network", []) == []
     assert admin_cs.listLoadBalancerRules(keyword=extra["lb"], listall=True).get("loadbalancerrule", []) == []
+    assert admin_cs.listVPCs(keyword=extra["vpc"], listall=True).get("vpc", []) == []

@@ -184,7 +184,10 @@ extension GuestNetworkService {
         let versions = try await routerVersions()
         try await db.transaction { sql in
             var current = n
-            if cleanup && n.state == .implemented {
+            if n.vpcID != nil {
+                // A tier's routers are its VPC's: they re-apply their document (restartVPC replaces them).
+                try await RouterRepository.bumpGeneration(sql, networkID: n.id)
+            } else if cleanup && n.state == .implemented {
                 // Shut down and implement again, keeping the VNI and public addresses: routers are rebuilt.
                 for r in try await RouterRepository.of(sql, networkID: n.id) {
                     try await Self.releaseNics(sql, instanceID: r.id, ownerType: .domainRouter)
@@ -262,8 +265,13 @@ extension GuestNetworkService {
                 guard offering.state == .enabled else {
                     throw CloudError.invalidParameter("Network offering \(offering.name) is not in Enabled state, can't update the network")
                 }
-                guard offering.guestIPType == current.guestType, !offering.forVPC else {
+                guard offering.guestIPType == current.guestType else {
                     throw CloudError.invalidParameter("Can't update network \(current.name) to offering \(offering.name): the guest type must stay \(current.guestType.rawValue)")
+                }
+                guard offering.forVPC == (current.vpcID != nil) else {
+                    throw CloudError.invalidParameter(current.vpcID != nil
+                        ? "Can't update tier \(current.name) to offering \(offering.name): a VPC tier needs a VPC network offering"
+                        : "Can't update network \(current.name) to offering \(offering.name): it is for VPC tiers only")
                 }
                 if offering.id != current.networkOfferingID {
                     let old = try await NetworkOfferingRepository.find(sql, id: current.networkOfferingID)

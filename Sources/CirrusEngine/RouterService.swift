@@ -198,7 +198,7 @@ public final class RouterService: Sendable {
         })
     }
 
-    /// `destroyRouter`: the router and its NICs go; its network needs a restart to get a new one.
+    /// `destroyRouter`: the router and its NICs go; its network (or VPC) needs a restart to get a new one.
     public func destroy(caller: Caller, id: UUID) async throws -> Router {
         let r = try await find(caller: caller, id: id)
         return try await db.transaction { sql in
@@ -207,6 +207,10 @@ public final class RouterService: Sendable {
             if let nid = r.networkID, var n = try await NetworkRepository.find(sql, id: nid) {
                 n.restartRequired = true
                 try await NetworkRepository.update(sql, n)
+            }
+            if let vid = r.vpcID, var v = try await VPCRepository.find(sql, id: vid) {
+                v.restartRequired = true
+                try await VPCRepository.update(sql, v)
             }
             var out = r
             out.state = .destroyed

@@ -110,6 +110,22 @@ struct VPCTests {
             // No deletion while a tier exists.
             let busy = try await s.job("deleteVPC", [("id", f.vpc)])
             #expect(busy.errorCode == 536, "\(busy.job)")
+
+            // A destroyed router leaves the VPC needing a restart; restart with cleanup makes a new
+            // one that joins the implemented tier with its gateway.
+            let oldRouter = try #require(routers.first?["id"] as? String)
+            #expect(try await admin.job("destroyRouter", [("id", oldRouter)]).succeeded)
+            #expect(await s.call("listVPCs", ["id": f.vpc]).items("vpc").first?["restartrequired"] as? Bool == true)
+            #expect(try await s.job("restartVPC", [("id", f.vpc), ("cleanup", "true")]).succeeded)
+            let renewed = await admin.call("listRouters", ["vpcid": f.vpc, "listall": "true"]).items("router")
+            #expect(renewed.count == 1 && renewed.first?["id"] as? String != oldRouter)
+            #expect(await s.call("listVPCs", ["id": f.vpc]).items("vpc").first?["restartrequired"] as? Bool == false)
+            let after = try await document(cloud, vpc: f.vpc)
+            #expect(after.interfaces.contains { $0.role == .guest && $0.addresses == ["10.20.1.1/24"] })
+            #expect(after.dhcp.map(\.ipv4) == [guestIP])
+            // A tier takes VPC network offerings only.
+            let offeringChange = try await s.job("updateNetwork", [("id", tierID), ("networkofferingid", isolated)])
+            #expect(offeringChange.errorCode == 431, "\(offeringChange.job)")
         }
     }
 

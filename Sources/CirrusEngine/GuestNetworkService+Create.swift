@@ -45,6 +45,7 @@ extension GuestNetworkService {
         if r.vpcID == nil && r.aclID != nil { throw CloudError.invalidParameter("aclid applies to VPC tiers only; give vpcid") }
         if r.vpcID != nil && guestType != .isolated { throw CloudError.invalidParameter("Only Isolated networks can be tiers of a VPC") }
         if offering.specifyVlan {
+            // CloudStack 4.19's user-facing createNetwork takes no vlan; Cirrus's networks take a VNI of the zone's range.
             throw CloudError.invalidParameter("Network offering \(offering.name) needs a VLAN given by an admin (specifyvlan=true); use an offering with specifyvlan=false, whose networks take a VNI from the zone's range")
         }
 
@@ -64,6 +65,9 @@ extension GuestNetworkService {
         }
         if zone.allocationState == .disabled && !caller.isRootAdmin {
             throw CloudError.permissionDenied("Cannot perform this operation, Zone is currently disabled: \(zone.uuid.uuidString.lowercased())")
+        }
+        if offering.services.contains(.securityGroup) && !zone.securityGroupEnabled {
+            throw CloudError.invalidParameter("Network offering \(offering.name) has the SecurityGroup service, which zone \(zone.name) does not enable")
         }
         if physical == nil { physical = try await PhysicalNetworkRepository.find(sql, zoneID: zone.id, carrying: .guest) }
         guard let physical else {

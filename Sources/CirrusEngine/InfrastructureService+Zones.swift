@@ -230,3 +230,10 @@ extension Optional where Wrapped: Sendable {
         return try await transform(value)
     }
 }
+
+extension InfrastructureService {
+    /// Whether any live zone uses security groups (`listCapabilities`).
+    public func anyZoneUsesSecurityGroups() async throws -> Bool {
+        try await db.read { try await ZoneRepository.list($0).items.contains(where: \.securityGroupEnabled) }
+    }
+}

@@ -64,6 +64,12 @@ extension Session {
             ("name", unique("sg-shared")), ("displaytext", "Shared with security groups"), ("guestiptype", "Shared"), ("traffictype", "Guest"),
             ("supportedservices", "Dhcp,Dns,UserData,SecurityGroup"), ("specifyvlan", "false"), ("specifyipranges", "true"), ("enable", "true"),
         ], sourceLocation: sourceLocation)["id"] as? String, sourceLocation: sourceLocation)
+        // listCapabilities now reports security groups; an SG offering is refused in a zone without them.
+        #expect((await call("listCapabilities").object["capability"] as? [String: Any])?["securitygroupsenabled"] as? Bool == true, sourceLocation: sourceLocation)
+        let plainZone = try await firstID("listZones", "zone", ["name": "Sandbox-simulator"])
+        let refused = await call("createNetwork", pairs: [("name", "sg-elsewhere"), ("zoneid", plainZone), ("networkofferingid", offering),
+                                                          ("gateway", "10.21.0.1"), ("netmask", "255.255.255.0"), ("startip", "10.21.0.10")])
+        #expect(refused.errorCode == 431 && refused.errorText?.contains("SecurityGroup") == true, "\(refused.body)", sourceLocation: sourceLocation)
         let network = try await object("createNetwork", "network", [("name", "\(name)-shared"), ("displaytext", "SG shared"), ("zoneid", zoneID),
                                                                     ("networkofferingid", offering), ("gateway", "10.20.0.1"),
                                                                     ("netmask", "255.255.255.0"), ("startip", "10.20.0.10"), ("endip", "10.20.0.60")],

@@ -40,10 +40,11 @@ enum DiscoveryCommands {
                         FieldInfo(name: "eventdeleteenabled", description: "whether users may delete events", type: .boolean),
                     ]), access: .all, handler: .sync { ctx in
             let pageSize = try await ctx.engine.config.int(Settings.defaultPageSize)
+            let securityGroups = try await ctx.engine.infrastructure.anyZoneUsesSecurityGroups()
             let pairs: [(String, ResponseNode?)] = [
                 ("cloudstackversion", .string(ResponseFormat.reportedVersion)),
                 ("dynamicrolesenabled", .bool(true)),
-                ("securitygroupsenabled", .bool(false)),
+                ("securitygroupsenabled", .bool(securityGroups)),
                 ("userpublictemplateenabled", .bool(true)),
                 ("allowusercreateprojects", .bool(false)),
                 ("apilimitinterval", .int(1)),

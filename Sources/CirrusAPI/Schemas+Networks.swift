@@ -64,6 +64,8 @@ extension Schemas {
         .string("internetprotocol", "IPv4 or DualStack") { $0.network.ip6CIDR == nil ? "IPv4" : "DualStack" },
         .string("ip6gateway", "the IPv6 gateway") { $0.network.ip6Gateway },
         .string("ip6cidr", "the IPv6 CIDR") { $0.network.ip6CIDR },
+        .string("ip6routing", "how the /64 reaches the network: Static (a route via the router's public IPv6 address)") { $0.network.ip6CIDR == nil ? nil : "Static" },
+        .list("ip6routes", "the routes the upstream router needs: the /64 via the router's public IPv6 address", schema: ip6Route) { $0.ip6Routes },
         .long("publicmtu", "the MTU of the router's public interface") { Int64($0.network.publicMTU) },
         .long("privatemtu", "the MTU of the guest interfaces") { Int64($0.network.privateMTU) },
         .string("externalid", "an external reference of the network") { $0.network.externalID },
@@ -73,6 +75,12 @@ extension Schemas {
         .string("aclname", "the name of a tier's network ACL list") { $0.acl?.name },
         .date("created", "when the network was created") { $0.network.created },
         .bool("hasannotations", "whether the network has annotations") { _ in false },
+    ])
+
+    /// CloudStack's `Ipv6RouteResponse`.
+    static let ip6Route = ResponseSchema<IPv6Route>(objectName: "ip6route", fields: [
+        .string("subnet", "the routed IPv6 subnet") { $0.subnet },
+        .string("gateway", "the router's public IPv6 address to route it to") { $0.gateway },
     ])
 
     static let nicSecondaryIP = ResponseSchema<NicSecondaryIP>(objectName: "secondaryip", fields: [

@@ -77,3 +77,32 @@ extension GuestNetworkService {
         return (address.description, cidr.description, n.ip6Gateway)
     }
 }
+
+/// A dual-stack network's /64 and the router's public IPv6 address it is routed to (4.17's
+/// `ip6routes`: the upstream router needs a static route for the subnet via that address).
+public struct IPv6Route: Sendable, Equatable {
+    public var subnet: String
+    public var gateway: String
+}
+
+extension GuestNetworkService {
+    /// The public IPv6 address of a dual-stack network's router and the public range it comes
+    /// from: the zone's public range with an IPv6 part (the one of the network's source NAT
+    /// address first), the address derived from the network (``PublicIPv6Range/routerAddress(cidr:networkID:)``).
+    /// Nil for IPv4-only networks or when the zone has no public IPv6 range.
+    static func routerPublicIPv6(_ sql: any SQLDatabase, network n: Network) async throws -> (address: IPv6Address, range: VlanIPRange)? {
+        guard n.ip6CIDR != nil else { return nil }
+        let ranges = try await VlanIPRangeRepository.list(sql, zoneID: n.zoneID).filter { $0.ip6CIDR != nil && $0.vlanType == "VirtualNetwork" }
+        guard !ranges.isEmpty else { return nil }
+        let snatVlan = try await PublicIPRepository.of(sql, networkID: n.id).first(where: \.sourceNAT)?.vlanID
+        let range = ranges.first { $0.id == snatVlan } ?? ranges.sorted { $0.id < $1.id }[0]
+        guard let cidr = range.ip6CIDR.flatMap({ IPv6CIDR($0) }), let address = PublicIPv6Range.routerAddress(cidr: cidr, networkID: n.id) else { return nil }
+        return (address, range)
+    }
+
+    /// The `ip6routes` of a network: its /64 via its router's public IPv6 address.
+    static func ip6Routes(_ sql: any SQLDatabase, network n: Network) async throws -> [IPv6Route] {
+        guard let subnet = n.ip6CIDR, let router = try await routerPublicIPv6(sql, network: n) else { return [] }
+        return [IPv6Route(subnet: subnet, gateway: router.address.description)]
+    }
+}

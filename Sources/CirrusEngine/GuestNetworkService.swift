@@ -19,6 +19,8 @@ public struct NetworkView: Sendable {
     /// A tier's VPC and network ACL list.
     public var vpc: VPC?
     public var acl: NetworkACLList?
+    /// A dual-stack network's /64 via its router's public IPv6 address.
+    public var ip6Routes: [IPv6Route] = []
 }
 
 /// What `createNetwork` asks for.
@@ -150,10 +152,11 @@ public final class GuestNetworkService: Sendable {
         for n in networks {
             var canUse = true
             if let caller { canUse = try await Self.mayUse(sql, network: n, account: caller.account) }
+            let routes = try await Self.ip6Routes(sql, network: n)
             out.append(NetworkView(network: n, offering: offerings[n.networkOfferingID], zone: zones[n.zoneID], account: accounts[n.accountID],
                                    domain: domains[n.domainID], physicalNetworkUUID: n.physicalNetworkID.flatMap { physical[$0]?.uuid },
                                    canUseForDeploy: canUse && n.state != .destroy, vpc: n.vpcID.flatMap { vpcs[$0] },
-                                   acl: n.networkACLID.flatMap { acls[$0] }))
+                                   acl: n.networkACLID.flatMap { acls[$0] }, ip6Routes: routes))
         }
         return out
     }

@@ -30,6 +30,11 @@ public struct VlanIPRangeSpec: Sendable {
     public var domainID: UUID?
     public var projectID: UUID?
     public var hasIPv6: Bool
+    /// The IPv6 part (4.17): `ip6gateway`, `ip6cidr`, `startipv6`, `endipv6`.
+    public var ip6Gateway: String?
+    public var ip6CIDR: String?
+    public var startIPv6: String?
+    public var endIPv6: String?
 
     public init(zoneID: UUID?, podID: UUID?, physicalNetworkID: UUID?, networkID: UUID?, vlan: String?, gateway: String?, netmask: String?,
                 startIP: String?, endIP: String?, forVirtualNetwork: Bool?, forSystemVMs: Bool?, accountName: String?, domainID: UUID?,
@@ -58,9 +63,13 @@ extension InfrastructureService {
         if spec.networkID != nil || spec.forVirtualNetwork == false {
             throw CloudError.invalidParameter("Only public IP ranges (forvirtualnetwork=true, no networkid) are supported until shared networks exist")
         }
-        if spec.hasIPv6 { throw CloudError.invalidParameter("IPv6 public ranges are not supported yet") }
         if spec.projectID != nil { throw CloudError.invalidParameter("Dedicating public IP ranges to projects is not supported yet") }
         guard let zoneID = spec.zoneID else { throw CloudError.invalidParameter("Please specify a valid zone") }
+        let v6 = spec.hasIPv6 ? try PublicIPv6Range.check(gateway: spec.ip6Gateway.presentValue, cidr: spec.ip6CIDR.presentValue,
+                                                          start: spec.startIPv6.presentValue, end: spec.endIPv6.presentValue) : nil
+        if let v6, spec.gateway.presentValue == nil && spec.netmask.presentValue == nil && spec.startIP.presentValue == nil {
+            return try await addIPv6(caller: caller, zoneID: zoneID, vlan: try Self.vlanTag(spec.vlan), v6)
+        }
         guard let gatewayText = spec.gateway.presentValue, let netmaskText = spec.netmask.presentValue, spec.startIP.presentValue != nil else {
             throw CloudError.invalidParameter("Gateway, netmask and zoneId have to be passed in for virtual and direct untagged networks")
         }
@@ -132,8 +141,10 @@ extension InfrastructureService {
                 guard let s = p.startIP, let e = p.endIP, let theirs = IPv4Range(start: s, end: e), theirs.overlaps(range) else { continue }
                 throw CloudError.invalidParameter("The Start IP and endIP address range overlap with private IP :\(max(theirs.first, range.first))")
             }
+            if let v6 { try await Self.checkIPv6Overlap(sql, zone: zone, v6, except: nil) }
             let created = try await VlanIPRangeRepository.insert(sql, VlanIPRange(
                 id: 0, uuid: UUID(), vlanTag: tag, gateway: gateway.description, netmask: cidr.netmask, startIP: start.description, endIP: last.description,
+                ip6Gateway: v6?.gateway.description, ip6CIDR: v6?.cidr.description, ip6Start: v6?.start?.description, ip6End: v6?.end?.description,
                 zoneID: zone.id, podID: pod?.id, physicalNetworkID: network.id, networkID: nil, vlanType: "VirtualNetwork",
                 forSystemVMs: spec.forSystemVMs ?? false, accountID: account?.id, domainID: domain?.id, created: Date()))
             try await VlanIPRangeRepository.insertAddresses(sql, range: created, addresses: range.map { (text: $0.description, number: $0.number) })
@@ -191,6 +202,43 @@ extension InfrastructureService {
                                 physicalNetwork: $0.physicalNetworkID.flatMap { names.physicalNetworks[$0] },
                                 account: $0.accountID.flatMap { names.accounts[$0] }, domain: $0.domainID.flatMap { names.domains[$0] })
             }, total: listing.total, names: names)
+        }
+    }
+}
+
+extension InfrastructureService {
+    /// `createVlanIpRange` with only the IPv6 fields: the IPv6 part is added to the zone's
+    /// public range on the same VLAN (4.17), which must not have one yet.
+    func addIPv6(caller: Caller, zoneID: UUID, vlan tag: String, _ v6: PublicIPv6Range) async throws -> VlanIPRangeView {
+        try await db.transaction { sql in
+            let zone = try await Lookup.zone(sql, zoneID)
+            guard var range = try await VlanIPRangeRepository.list(sql, zoneID: zone.id).first(where: { $0.vlanTag == tag && $0.vlanType == "VirtualNetwork" }) else {
+                throw CloudError.invalidParameter("Zone \(zone.name) has no public range on \(tag): add its IPv4 range first, then its IPv6 part")
+            }
+            guard range.ip6CIDR == nil else {
+                throw CloudError.invalidParameter("The public range on \(tag) has an IPv6 part already (\(range.ip6CIDR ?? ""))")
+            }
+            try await Self.checkIPv6Overlap(sql, zone: zone, v6, except: range.id)
+            range.ip6Gateway = v6.gateway.description; range.ip6CIDR = v6.cidr.description
+            range.ip6Start = v6.start?.description; range.ip6End = v6.end?.description
+            try await VlanIPRangeRepository.update(sql, range)
+            try await record(sql, caller, EventType.vlanIPRangeCreate, "Public IPv6 range \(v6.cidr) added to \(tag) in zone \(zone.name)", resourceType: "Vlan",
+                             uuid: range.uuid, name: v6.cidr.description)
+            let names = try await InfrastructureNames.load(sql, zoneIDs: [range.zoneID], podIDs: Set([range.podID].compactMap { $0 }),
+                                                           physicalNetworkIDs: Set([range.physicalNetworkID].compactMap { $0 }),
+                                                           domainIDs: Set([range.domainID].compactMap { $0 }), accountIDs: Set([range.accountID].compactMap { $0 }))
+            return VlanIPRangeView(range: range, zone: names.zones[range.zoneID], pod: range.podID.flatMap { names.pods[$0] },
+                                   physicalNetwork: range.physicalNetworkID.flatMap { names.physicalNetworks[$0] },
+                                   account: range.accountID.flatMap { names.accounts[$0] }, domain: range.domainID.flatMap { names.domains[$0] })
+        }
+    }
+
+    /// Refuses an IPv6 prefix that overlaps another public range's of the zone.
+    static func checkIPv6Overlap(_ sql: any SQLDatabase, zone: Zone, _ v6: PublicIPv6Range, except: Int64?) async throws {
+        for other in try await VlanIPRangeRepository.list(sql, zoneID: zone.id) where other.id != except {
+            if let theirs = other.ip6CIDR.flatMap({ IPv6CIDR($0) }), theirs.overlaps(v6.cidr) {
+                throw CloudError.invalidParameter("The IPv6 range \(v6.cidr) overlaps \(theirs) of another public range in zone \(zone.name)")
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ extension RouterDocumentBuilder {
             try await ruleSections(sql, network: tier, addresses: bound, into: &doc)
         }
         try await publicInterface(sql, router: r, addresses: addresses, mtu: vpc.publicMTU, into: &doc)
+        for tier in tiers { try await publicIPv6(sql, network: tier, into: &doc) }
         if let linkLocal = r.linkLocalIP {
             doc.interfaces.append(.init(role: .control, mac: Self.mac(prefix: 0x0e, id: r.id), addresses: ["\(linkLocal)/16"]))
         }

@@ -27,6 +27,7 @@ enum RouterDocumentBuilder {
             egress: .init(defaultAllow: offering?.egressDefaultPolicy ?? true))
         try await guestSections(sql, router: r, network: n, zone: zone, addresses: addresses, into: &doc)
         try await publicInterface(sql, router: r, addresses: addresses, mtu: n.publicMTU, into: &doc)
+        try await publicIPv6(sql, network: n, into: &doc)
         if let linkLocal = r.linkLocalIP {
             doc.interfaces.append(.init(role: .control, mac: Self.mac(prefix: 0x0e, id: r.id), addresses: ["\(linkLocal)/16"]))
         }
@@ -95,6 +96,16 @@ enum RouterDocumentBuilder {
         let uri = range.flatMap { $0.vlanTag.lowercased().hasSuffix("untagged") ? nil : ($0.vlanTag.contains("://") ? $0.vlanTag : "vlan://\($0.vlanTag)") }
         doc.interfaces.append(.init(role: .public, mac: Self.mac(prefix: 0x1e, id: r.id), addresses: addresses.map { "\($0.address)/\(prefix)" },
                                     gateway: range?.gateway, broadcastURI: uri, mtu: mtu))
+    }
+
+    /// A dual-stack network's public IPv6 address (4.17) on the router's public interface,
+    /// with the range's IPv6 gateway; the network's /64 is routed to it.
+    static func publicIPv6(_ sql: any SQLDatabase, network n: Network, into doc: inout RouterDocument) async throws {
+        guard let v6 = try await GuestNetworkService.routerPublicIPv6(sql, network: n),
+              let i = doc.interfaces.firstIndex(where: { $0.role == .public }) else { return }
+        let prefix = v6.range.ip6CIDR.flatMap { IPv6CIDR($0) }.map { max($0.prefixLength, 64) } ?? 64
+        doc.interfaces[i].addresses.append("\(v6.address)/\(prefix)")
+        doc.interfaces[i].gateway6 = v6.range.ip6Gateway
     }
 
     /// A stable, locally administered MAC for a router interface without a NIC row.

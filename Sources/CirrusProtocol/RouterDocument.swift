@@ -82,9 +82,11 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         public enum Role: String, Codable, Sendable { case guest, `public`, control, `private` }
         public var role: Role
         public var mac: String
-        /// Addresses with their prefix length ("10.1.1.1/24").
+        /// Addresses with their prefix length ("10.1.1.1/24", "2001:db8::1/64").
         public var addresses: [String]
         public var gateway: String?
+        /// The IPv6 gateway of a public interface with an IPv6 address (dual-stack networks).
+        public var gateway6: String?
         /// `vxlan://N`, `vlan://N` or nil (untagged).
         public var broadcastURI: String?
         public var mtu: Int

@@ -136,4 +136,58 @@ struct IPv6NetworkTests {
             #expect(doc.dhcp.first { $0.mac == "02:12:34:56:78:9a" }?.ipv6 == IPv6Address.eui64(prefix: subnet, mac: "02:12:34:56:78:9a")?.description)
         }
     }
+
+    @Test("public IPv6 ranges (4.17): added to the zone's public VLAN, checked; a dual-stack network's router takes its public IPv6 address from it and the network lists its ip6routes")
+    func publicIPv6() async throws {
+        try await withDemoZone { cloud, admin, zone in
+            let zoneID = zone.uuid.uuidString.lowercased()
+            #expect(try await admin.job("createGuestNetworkIpv6Prefix", [("zoneid", zoneID), ("prefix", "fd17:ac56:99::/48")]).succeeded)
+            let publicRange = try #require(await admin.call("listVlanIpRanges", ["zoneid": zoneID]).items("vlaniprange").first)
+            let vlan = try #require(publicRange["vlan"] as? String)
+            func add(_ pairs: [(String, String)]) async -> Reply {
+                await admin.call("createVlanIpRange", pairs: [("zoneid", zoneID), ("vlan", vlan), ("forvirtualnetwork", "true")] + pairs)
+            }
+            #expect(await add([("ip6gateway", "2001:db8:50::1"), ("ip6cidr", "2001:db8:50::/65")]).errorCode == 431)
+            #expect(await add([("ip6gateway", "2001:db8:51::1"), ("ip6cidr", "2001:db8:50::/64")]).errorCode == 431)
+            #expect(await add([("ip6cidr", "2001:db8:50::/64")]).errorCode == 431)
+            #expect(await add([("ip6gateway", "2001:db8:50::1"), ("ip6cidr", "2001:db8:50::/64"), ("startipv6", "2001:db8:50::20"),
+                               ("endipv6", "2001:db8:50::10")]).errorCode == 431)
+            let elsewhere = await admin.call("createVlanIpRange", pairs: [("zoneid", zoneID), ("vlan", "3999"), ("forvirtualnetwork", "true"),
+                                                                          ("ip6gateway", "2001:db8:50::1"), ("ip6cidr", "2001:db8:50::/64")])
+            #expect(elsewhere.errorCode == 431 && elsewhere.errorText?.contains("IPv4 range first") == true, "\(elsewhere.body)")
+            let added = await add([("ip6gateway", "2001:db8:50::1"), ("ip6cidr", "2001:db8:50::/64")])
+            #expect(added.status == 200, "\(added.body)")
+            #expect((added.object["vlan"] as? [String: Any])?["ip6cidr"] as? String == "2001:db8:50::/64")
+            #expect(await add([("ip6gateway", "2001:db8:50::1"), ("ip6cidr", "2001:db8:50::/64")]).errorText?.contains("already") == true)
+            #expect(await admin.call("listVlanIpRanges", ["zoneid": zoneID]).items("vlaniprange").first?["ip6gateway"] as? String == "2001:db8:50::1")
+            let t = try await cloud.ruleTenant(admin, zone: zone, prefix: "v6pub")
+            #expect(await t.session.call("createVlanIpRange", pairs: [("zoneid", zoneID), ("ip6gateway", "2001:db8:60::1"), ("ip6cidr", "2001:db8:60::/64")]).status
+                    == 401, "root admins only")
+
+            // A dual-stack network, implemented by an instance: its router's public IPv6 address and the route to its /64.
+            let reply = await t.session.call("createNetwork", ["name": "dual", "zoneid": zoneID, "networkofferingid": try await dualStackOffering(admin)])
+            let networkID = try #require((reply.object["network"] as? [String: Any])?["id"] as? String, "\(reply.body)")
+            #expect(try await t.session.job("deployVirtualMachine", [("zoneid", zoneID), ("templateid", t.template), ("serviceofferingid", t.offering),
+                                                                    ("networkids", networkID)]).succeeded)
+            let network = try #require(await t.session.call("listNetworks", ["id": networkID]).items("network").first)
+            let routes = try #require(network["ip6routes"] as? [[String: Any]])
+            let networkUUID = try #require(UUID(uuidString: networkID))
+            let found = try await cloud.engine.db.read { try await NetworkRepository.find($0, uuid: networkUUID) }
+            let n = try #require(found)
+            let (internalID, cidr) = (n.id, n.ip6CIDR ?? "")
+            let publicPrefix = try #require(IPv6CIDR("2001:db8:50::/64"))
+            let expected = try #require(PublicIPv6Range.routerAddress(cidr: publicPrefix, networkID: internalID))
+            #expect(routes.count == 1 && routes.first?["subnet"] as? String == cidr && routes.first?["gateway"] as? String == expected.description, "\(routes)")
+            #expect(network["ip6routing"] as? String == "Static")
+            try await cloud.engine.routers.pushDirty()
+            let router = try #require(try await cloud.engine.db.read { try await RouterRepository.of($0, networkID: internalID).first })
+            let routerHost = try #require(router.hostID)
+            let resource = try #require(cloud.engine.agents.inProcessResource(hostID: routerHost) as? SimulatorResource)
+            let doc = try #require(resource.routerDocument(named: router.name))
+            let publicInterface = try #require(doc.interfaces.first { $0.role == .public })
+            #expect(publicInterface.addresses.contains("\(expected)/64") && publicInterface.gateway6 == "2001:db8:50::1", "\(publicInterface)")
+            // IPv4-only networks have no route.
+            #expect((await t.session.call("listNetworks", ["id": t.network]).items("network").first?["ip6routes"] as? [Any])?.isEmpty ?? true)
+        }
+    }
 }

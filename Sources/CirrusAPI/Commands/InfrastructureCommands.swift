@@ -542,18 +542,20 @@ enum InfrastructureCommands {
             ParameterSpec("account", .string, description: "dedicate the range to this account"),
             ParameterSpec("domainid", .uuid, related: ["listDomains"], description: "dedicate the range to this domain (or the account's domain)"),
             ParameterSpec("projectid", .uuid, description: "dedicate the range to a project (not supported yet)"),
-            ParameterSpec("startipv6", .string, description: "not supported yet"),
-            ParameterSpec("endipv6", .string, description: "not supported yet"),
-            ParameterSpec("ip6gateway", .string, description: "not supported yet"),
-            ParameterSpec("ip6cidr", .string, description: "not supported yet"),
+            ParameterSpec("startipv6", .string, description: "the first IPv6 address of the range (4.17)"),
+            ParameterSpec("endipv6", .string, description: "the last IPv6 address of the range (4.17)"),
+            ParameterSpec("ip6gateway", .string, description: "the upstream IPv6 gateway; alone with ip6cidr it adds IPv6 to the VLAN's range (4.17)"),
+            ParameterSpec("ip6cidr", .string, description: "the public IPv6 prefix (/64 or shorter) routers take their address from (4.17)"),
         ], response: Schemas.vlanIPRange.description, access: .rootAdmin, handler: .sync { ctx in
             let p = ctx.parameters
             let hasIPv6 = ["startipv6", "endipv6", "ip6gateway", "ip6cidr"].contains { p.string($0)?.isEmpty == false }
-            let view = try await ctx.engine.infrastructure.createVlanIPRange(caller: ctx.caller, VlanIPRangeSpec(
+            var spec = VlanIPRangeSpec(
                 zoneID: p.uuid("zoneid"), podID: p.uuid("podid"), physicalNetworkID: p.uuid("physicalnetworkid"), networkID: p.uuid("networkid"), vlan: p.string("vlan"),
                 gateway: p.string("gateway"), netmask: p.string("netmask"), startIP: p.string("startip"), endIP: p.string("endip"),
                 forVirtualNetwork: p.bool("forvirtualnetwork"), forSystemVMs: p.bool("forsystemvms"), accountName: p.string("account"), domainID: p.uuid("domainid"),
-                projectID: p.uuid("projectid"), hasIPv6: hasIPv6))
+                projectID: p.uuid("projectid"), hasIPv6: hasIPv6)
+            spec.ip6Gateway = p.string("ip6gateway"); spec.ip6CIDR = p.string("ip6cidr"); spec.startIPv6 = p.string("startipv6"); spec.endIPv6 = p.string("endipv6")
+            let view = try await ctx.engine.infrastructure.createVlanIPRange(caller: ctx.caller, spec)
             return .object(name: "vlan", Schemas.vlanIPRange.render(view))
         }),
         CommandSpec("deleteVlanIpRange", description: "Deletes a public IP range without allocated addresses", parameters: [

@@ -7,6 +7,6 @@ public enum CommandCatalog {
                         + SimulatorCommands.all + CapacityCommands.all
                         + InstanceCommands.all + VolumeCommands.all + SnapshotCommands.all + SSHKeyCommands.all + UserDataCommands.all
                         + AffinityGroupCommands.all + TagCommands.all + PublicIPCommands.all + FirewallCommands.all + LoadBalancerCommands.all + IPv6Commands.all + VPCCommands.all + NetworkACLCommands.all + NetworkCommands.all + NicCommands.all + RouterCommands.all + ResourceLimitCommands.all + InstanceManageCommands.all
-                        + DedicationCommands.all + SecurityGroupCommands.all)
+                        + DedicationCommands.all + SecurityGroupCommands.all + VPNCommands.all)
     }
 }

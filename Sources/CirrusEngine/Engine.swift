@@ -34,6 +34,8 @@ public final class Engine: Sendable {
     public let publicIPs: PublicIPService
     /// VPCs, their network ACLs, private gateways and static routes.
     public let vpcs: VPCService
+    /// Site-to-site VPN (VPN gateways, customer gateways, connections) and remote access VPN with VPN users.
+    public let vpns: VPNService
     public let instances: InstanceService
     public let volumes: VolumeService
     /// Volume snapshots, snapshot policies and their scheduler.
@@ -91,6 +93,7 @@ public final class Engine: Sendable {
         networks.routerPusher.withLock { [routers] slot in slot = { networkID in await routers.pushNetwork(networkID: networkID) } }
         publicIPs = PublicIPService(db: db, events: events, networks: networks)
         vpcs = VPCService(db: db, config: config, events: events, limits: limits, networks: networks, routers: routers, logger: logger)
+        vpns = VPNService(db: db, config: config, events: events, routers: routers, logger: logger)
         instances = InstanceService(db: db, config: config, events: events, alerts: alerts, agents: agents, placement: placement, identity: identity,
                                     limits: limits, usage: usage, userData: userData, volumes: volumes,
                                     dedications: dedications, networks: networks, logger: logger)

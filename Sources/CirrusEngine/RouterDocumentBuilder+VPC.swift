@@ -64,6 +64,7 @@ extension RouterDocumentBuilder {
             doc.networkAcls += entries(g.aclID, appliesTo: g.uuid.uuidString.lowercased(), subnet: subnet)
             doc.staticRoutes += (routes[g.id] ?? []).filter { $0.state != .revoke }.map { .init(cidr: $0.cidr, nextHop: g.gateway) }
         }
+        try await vpnSections(sql, router: r, vpc: vpc, network: nil, into: &doc)
         return doc.canonicalized()
     }
 }

@@ -39,6 +39,7 @@ enum RouterDocumentBuilder {
             doc.sourceNat = addresses.filter(\.sourceNAT).map { .init(publicIP: $0.address, guestCIDR: cidr) }
         }
         try await ruleSections(sql, network: n, addresses: addresses, into: &doc)
+        try await vpnSections(sql, router: r, vpc: nil, network: n, into: &doc)
         return doc.canonicalized()
     }
 

@@ -31,5 +31,5 @@ public enum Settings {
     public static let all: [ConfigDefinition] = ([
         defaultPageSize, sessionTimeout, sessionKeyCheck, jobExpireMinutes, jobWorkers, eventPurgeDelay, eventPurgeInterval,
         enforcePostRequestsAndTimestamps, apiKeyAccess, customDiskOfferingMinSize, customDiskOfferingMaxSize,
-    ] + capacity + templates + agents + limits + compute + instances + volumes + snapshots + networks + securityGroups).sorted { $0.name < $1.name }
+    ] + capacity + templates + agents + limits + compute + instances + volumes + snapshots + networks + securityGroups + vpns).sorted { $0.name < $1.name }
 }

@@ -153,5 +153,5 @@ public enum EventType {
         maintenanceCancelPrimaryStorage, enablePrimaryStorage, disablePrimaryStorage,
         registerSSHKeyPair, registerUserData, affinityGroupCreate, affinityGroupDelete,
         tagsCreate, tagsDelete,
-    ] + compute + snapshots + networks + rules + vpcs + securityGroups).sorted()
+    ] + compute + snapshots + networks + rules + vpcs + securityGroups + vpns).sorted()
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// The whole desired state of one virtual router, computed by the management server from its
 /// database and applied by the router's host agent: interfaces, DHCP and DNS, instance
-/// metadata and one-shot passwords, NAT, port forwarding, firewall, egress, load balancing, and
-/// (later) ACLs, IPv6, static routes and VPN.
+/// metadata and one-shot passwords, NAT, port forwarding, firewall, egress, load balancing,
+/// ACLs, IPv6 firewall, static routes, site-to-site VPN and remote access VPN.
 ///
 /// Versioning: `schemaVersion` changes when the shape changes (an agent refuses a version it
 /// does not know); `generation` grows whenever any input changes, and an agent reports the
@@ -31,11 +31,17 @@ public struct RouterDocument: Codable, Sendable, Equatable {
     public var staticRoutes: [StaticRoute]
     /// IPv6 firewall rules of a dual-stack network (4.17): ingress towards the /64, egress from it.
     public var ipv6Firewall: [IPv6FirewallEntry]
+    /// Site-to-site IPsec connections of a VPC router (empty elsewhere). Documents written
+    /// before this section existed decode with it empty.
+    public var siteToSiteVpn: [SiteToSiteVpn]
+    /// The L2TP/IPsec remote access VPN on one of the router's public addresses, if any.
+    public var remoteAccessVpn: RemoteAccessVpn?
 
     public init(generation: Int64, router: Identity, interfaces: [Interface] = [], dhcp: [DHCPEntry] = [], dns: DNS = DNS(),
                 metadata: [InstanceMetadata] = [], passwords: [Password] = [], sourceNat: [SourceNat] = [], staticNat: [StaticNat] = [],
                 portForwarding: [PortForward] = [], firewall: [FirewallEntry] = [], egress: Egress = Egress(defaultAllow: true),
-                loadBalancers: [LoadBalancer] = [], networkAcls: [ACLItem] = [], staticRoutes: [StaticRoute] = [], ipv6Firewall: [IPv6FirewallEntry] = []) {
+                loadBalancers: [LoadBalancer] = [], networkAcls: [ACLItem] = [], staticRoutes: [StaticRoute] = [], ipv6Firewall: [IPv6FirewallEntry] = [],
+                siteToSiteVpn: [SiteToSiteVpn] = [], remoteAccessVpn: RemoteAccessVpn? = nil) {
         self.schemaVersion = Self.currentSchemaVersion
         self.generation = generation
         self.router = router
@@ -53,6 +59,8 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         self.networkAcls = networkAcls
         self.staticRoutes = staticRoutes
         self.ipv6Firewall = ipv6Firewall
+        self.siteToSiteVpn = siteToSiteVpn
+        self.remoteAccessVpn = remoteAccessVpn
     }
 
     // MARK: - Sections
@@ -304,6 +312,90 @@ public struct RouterDocument: Codable, Sendable, Equatable {
         public var nextHop: String
         public init(cidr: String, nextHop: String) { self.cidr = cidr; self.nextHop = nextHop }
     }
+
+    /// One site-to-site IPsec connection: the VPC's source NAT address to the customer
+    /// gateway, between the VPC's tiers (`localCIDRs`) and the peer's subnets, with the
+    /// customer gateway's IKE/ESP parameters. Lifetimes are in seconds; policies are
+    /// strongSwan proposals (`aes128-sha1;modp1536`, comma separated).
+    public struct SiteToSiteVpn: Codable, Sendable, Equatable {
+        public var connectionUUID: String
+        public var localPublicIP: String
+        public var localCIDRs: [String]
+        public var peerGateway: String
+        public var peerCIDRs: [String]
+        public var presharedKey: String
+        public var ikePolicy: String
+        public var espPolicy: String
+        public var ikeLifetime: Int
+        public var espLifetime: Int
+        public var dpd: Bool
+        public var forceEncap: Bool
+        /// `ike`, `ikev1` or `ikev2`.
+        public var ikeVersion: String
+        /// One IPsec SA per peer subnet instead of one for all.
+        public var splitConnections: Bool
+        /// Wait for the peer to start the negotiation.
+        public var passive: Bool
+
+        public init(connectionUUID: String, localPublicIP: String, localCIDRs: [String], peerGateway: String, peerCIDRs: [String], presharedKey: String,
+                    ikePolicy: String, espPolicy: String, ikeLifetime: Int, espLifetime: Int, dpd: Bool, forceEncap: Bool, ikeVersion: String,
+                    splitConnections: Bool, passive: Bool) {
+            self.connectionUUID = connectionUUID; self.localPublicIP = localPublicIP; self.localCIDRs = localCIDRs; self.peerGateway = peerGateway
+            self.peerCIDRs = peerCIDRs; self.presharedKey = presharedKey; self.ikePolicy = ikePolicy; self.espPolicy = espPolicy
+            self.ikeLifetime = ikeLifetime; self.espLifetime = espLifetime; self.dpd = dpd; self.forceEncap = forceEncap; self.ikeVersion = ikeVersion
+            self.splitConnections = splitConnections; self.passive = passive
+        }
+    }
+
+    /// L2TP/IPsec remote access: the server listens on `publicIP` (UDP 500, 1701, 4500),
+    /// takes `localIP` inside the tunnel and hands clients addresses from `clientRange`
+    /// (`a.b.c.d-a.b.c.e`); `localCIDR` is what clients reach (the guest CIDR or the VPC's).
+    /// `users` are the owner account's VPN users with their passwords.
+    public struct RemoteAccessVpn: Codable, Sendable, Equatable {
+        public struct User: Codable, Sendable, Equatable {
+            public var username: String
+            public var password: String
+            public init(username: String, password: String) { self.username = username; self.password = password }
+        }
+        public var publicIP: String
+        public var localIP: String
+        public var clientRange: String
+        public var localCIDR: String
+        public var presharedKey: String
+        public var users: [User]
+
+        public init(publicIP: String, localIP: String, clientRange: String, localCIDR: String, presharedKey: String, users: [User]) {
+            self.publicIP = publicIP; self.localIP = localIP; self.clientRange = clientRange; self.localCIDR = localCIDR
+            self.presharedKey = presharedKey; self.users = users
+        }
+    }
+}
+
+extension RouterDocument {
+    /// Decodes every section; the VPN sections may be absent (documents of schema 1 written
+    /// before they existed), and then are empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
+        generation = try c.decode(Int64.self, forKey: .generation)
+        router = try c.decode(Identity.self, forKey: .router)
+        interfaces = try c.decode([Interface].self, forKey: .interfaces)
+        dhcp = try c.decode([DHCPEntry].self, forKey: .dhcp)
+        dns = try c.decode(DNS.self, forKey: .dns)
+        metadata = try c.decode([InstanceMetadata].self, forKey: .metadata)
+        passwords = try c.decode([Password].self, forKey: .passwords)
+        sourceNat = try c.decode([SourceNat].self, forKey: .sourceNat)
+        staticNat = try c.decode([StaticNat].self, forKey: .staticNat)
+        portForwarding = try c.decode([PortForward].self, forKey: .portForwarding)
+        firewall = try c.decode([FirewallEntry].self, forKey: .firewall)
+        egress = try c.decode(Egress.self, forKey: .egress)
+        loadBalancers = try c.decode([LoadBalancer].self, forKey: .loadBalancers)
+        networkAcls = try c.decode([ACLItem].self, forKey: .networkAcls)
+        staticRoutes = try c.decode([StaticRoute].self, forKey: .staticRoutes)
+        ipv6Firewall = try c.decode([IPv6FirewallEntry].self, forKey: .ipv6Firewall)
+        siteToSiteVpn = try c.decodeIfPresent([SiteToSiteVpn].self, forKey: .siteToSiteVpn) ?? []
+        remoteAccessVpn = try c.decodeIfPresent(RemoteAccessVpn.self, forKey: .remoteAccessVpn)
+    }
 }
 
 // MARK: - Canonical form
@@ -312,7 +404,7 @@ extension RouterDocument {
     /// The parts of a document, for incremental application.
     public enum Section: String, Sendable, CaseIterable, Codable {
         case router, interfaces, dhcp, dns, metadata, passwords, sourceNat, staticNat, portForwarding, firewall, egress, loadBalancers, networkAcls, staticRoutes,
-             ipv6Firewall
+             ipv6Firewall, siteToSiteVpn, remoteAccessVpn
     }
 
     /// The same document with every list in a stable order, so that the same inputs always
@@ -337,6 +429,9 @@ extension RouterDocument {
         d.networkAcls.sort { ($0.appliesTo ?? "", $0.number) < ($1.appliesTo ?? "", $1.number) }
         d.staticRoutes.sort { ($0.cidr, $0.nextHop) < ($1.cidr, $1.nextHop) }
         d.ipv6Firewall = ipv6Firewall.map { var r = $0; r.sourceCIDRs.sort(); r.destinationCIDRs.sort(); return r }.sorted { Self.key($0) < Self.key($1) }
+        d.siteToSiteVpn = siteToSiteVpn.map { var v = $0; v.localCIDRs.sort(); v.peerCIDRs.sort(); return v }
+            .sorted { ($0.peerGateway, $0.connectionUUID) < ($1.peerGateway, $1.connectionUUID) }
+        d.remoteAccessVpn?.users.sort { $0.username < $1.username }
         return d
     }
 
@@ -379,6 +474,8 @@ extension RouterDocument {
         if a.networkAcls != b.networkAcls { out.insert(.networkAcls) }
         if a.staticRoutes != b.staticRoutes { out.insert(.staticRoutes) }
         if a.ipv6Firewall != b.ipv6Firewall { out.insert(.ipv6Firewall) }
+        if a.siteToSiteVpn != b.siteToSiteVpn { out.insert(.siteToSiteVpn) }
+        if a.remoteAccessVpn != b.remoteAccessVpn { out.insert(.remoteAccessVpn) }
         return out
     }
 
@@ -390,7 +487,8 @@ extension RouterDocument {
 
     /// Checks what the sections say about each other: one lease per address and MAC, port
     /// forwarding and static NAT to leased addresses only, load-balancer members leased, one
-    /// static NAT per public address, a known schema version.
+    /// static NAT per public address, one VPN entry per connection and VPN user name, a known
+    /// schema version.
     public func validate() throws(InvalidDocument) {
         guard schemaVersion == Self.currentSchemaVersion else { throw InvalidDocument("Unknown schema version \(schemaVersion)") }
         var leased = Set<String>(), macs = Set<String>()
@@ -411,6 +509,16 @@ extension RouterDocument {
         for lb in loadBalancers {
             for m in lb.members where !guests.contains(m) {
                 throw InvalidDocument("Load balancer \(lb.name) member \(m) is no guest address")
+            }
+        }
+        var connections = Set<String>()
+        for vpn in siteToSiteVpn where !connections.insert(vpn.connectionUUID).inserted {
+            throw InvalidDocument("Two site-to-site VPN entries for connection \(vpn.connectionUUID)")
+        }
+        if let remote = remoteAccessVpn {
+            var names = Set<String>()
+            for user in remote.users where !names.insert(user.username).inserted {
+                throw InvalidDocument("Two remote access VPN users named \(user.username)")
             }
         }
     }

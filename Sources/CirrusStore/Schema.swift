@@ -22,6 +22,7 @@ public enum Schema {
         Migration(version: 15, name: "guest IPv6 prefixes and their /64 subnets", apply: createIPv6),
         Migration(version: 16, name: "VPCs, network ACLs, private gateways and static routes", apply: createVPCs),
         Migration(version: 17, name: "security groups, their rules and memberships, per-instance rule sets", apply: createSecurityGroups),
+        Migration(version: 18, name: "site-to-site VPN gateways, customer gateways and connections; remote access VPNs and VPN users", apply: createVPN),
     ]
 
     static func idColumn(_ dialect: DatabaseDialect) -> String {

@@ -54,7 +54,13 @@ enum RouterDocumentGolden {
                       .init(number: 1, action: "allow", traffic: "ingress", proto: "tcp", ports: "22", cidrs: ["10.0.0.0/8"])],
         staticRoutes: [.init(cidr: "172.31.0.0/16", nextHop: "10.1.1.254"), .init(cidr: "172.30.0.0/16", nextHop: "10.1.1.253")],
         ipv6Firewall: [.init(traffic: "ingress", proto: "icmp", icmpType: 128, icmpCode: 0, sourceCIDRs: ["::/0"], destinationCIDRs: ["fd00:1:2:3::/64"]),
-                       .init(traffic: "egress", proto: "tcp", ports: "443", sourceCIDRs: ["fd00:1:2:3::/64"], destinationCIDRs: ["::/0"])])
+                       .init(traffic: "egress", proto: "tcp", ports: "443", sourceCIDRs: ["fd00:1:2:3::/64"], destinationCIDRs: ["::/0"])],
+        siteToSiteVpn: [.init(connectionUUID: "6d1f5b0e-0000-4000-8000-000000000050", localPublicIP: "192.0.2.10", localCIDRs: ["10.1.2.0/24", "10.1.1.0/24"],
+                              peerGateway: "198.51.100.1", peerCIDRs: ["172.16.0.0/16"], presharedKey: "s3cret-psk", ikePolicy: "aes128-sha1;modp1536",
+                              espPolicy: "aes128-sha1", ikeLifetime: 86400, espLifetime: 3600, dpd: true, forceEncap: false, ikeVersion: "ikev2",
+                              splitConnections: false, passive: false)],
+        remoteAccessVpn: .init(publicIP: "192.0.2.10", localIP: "10.1.2.1", clientRange: "10.1.2.2-10.1.2.8", localCIDR: "10.1.1.0/24",
+                               presharedKey: "Xk3mPq7sLr2vNw8yTz4bHc5d", users: [.init(username: "vpnuser2", password: "pw2"), .init(username: "vpnuser1", password: "pw1")]))
 
     static let json = #"""
 {
@@ -296,6 +302,23 @@ enum RouterDocumentGolden {
       ]
     }
   ],
+  "remoteAccessVpn" : {
+    "clientRange" : "10.1.2.2-10.1.2.8",
+    "localCIDR" : "10.1.1.0/24",
+    "localIP" : "10.1.2.1",
+    "presharedKey" : "Xk3mPq7sLr2vNw8yTz4bHc5d",
+    "publicIP" : "192.0.2.10",
+    "users" : [
+      {
+        "password" : "pw1",
+        "username" : "vpnuser1"
+      },
+      {
+        "password" : "pw2",
+        "username" : "vpnuser2"
+      }
+    ]
+  },
   "router" : {
     "kind" : "isolated",
     "name" : "r-7-VM",
@@ -305,6 +328,30 @@ enum RouterDocumentGolden {
     "vrrpPriority" : 100
   },
   "schemaVersion" : 1,
+  "siteToSiteVpn" : [
+    {
+      "connectionUUID" : "6d1f5b0e-0000-4000-8000-000000000050",
+      "dpd" : true,
+      "espLifetime" : 3600,
+      "espPolicy" : "aes128-sha1",
+      "forceEncap" : false,
+      "ikeLifetime" : 86400,
+      "ikePolicy" : "aes128-sha1;modp1536",
+      "ikeVersion" : "ikev2",
+      "localCIDRs" : [
+        "10.1.1.0/24",
+        "10.1.2.0/24"
+      ],
+      "localPublicIP" : "192.0.2.10",
+      "passive" : false,
+      "peerCIDRs" : [
+        "172.16.0.0/16"
+      ],
+      "peerGateway" : "198.51.100.1",
+      "presharedKey" : "s3cret-psk",
+      "splitConnections" : false
+    }
+  ],
   "sourceNat" : [
     {
       "guestCIDR" : "10.1.1.0/24",

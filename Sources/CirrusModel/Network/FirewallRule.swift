@@ -8,6 +8,8 @@ public enum RulePurpose: String, Sendable, Codable, CaseIterable {
     case staticNat = "StaticNat"
     /// IPv6 firewall rules of a dual-stack network (4.17), ingress or egress.
     case ipv6Firewall = "Ipv6Firewall"
+    /// The UDP ports (500, 1701, 4500) a remote access VPN reserves on its address.
+    case vpn = "Vpn"
 }
 
 /// Ingress rules belong to a public address; egress rules to a guest network.

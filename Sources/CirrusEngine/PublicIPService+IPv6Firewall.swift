@@ -22,10 +22,7 @@ public struct IPv6FirewallRequest: Sendable {
 extension PublicIPService {
     static func ipv6Traffic(_ text: String?) throws -> RuleTrafficType? {
         guard let text else { return nil }
-        guard let t = RuleTrafficType.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }) else {
-            throw CloudError.invalidParameter("Invalid traffictype \(text): use Ingress or Egress")
-        }
-        return t
+        return try RuleTrafficType.parse(text)
     }
 
     /// Builds the rule a request describes on `n` (over `base` when updating), validated.

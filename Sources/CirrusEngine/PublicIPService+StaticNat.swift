@@ -83,13 +83,16 @@ extension PublicIPService {
 
     // MARK: - Cleanup
 
-    /// Deletes every rule on an address (its release).
+    /// Deletes every rule on an address (its release), and the remote access VPN on it.
     static func removeRules(_ sql: any SQLDatabase, ipAddressID: Int64) async throws {
+        try await VPNService.removeRemoteAccess(sql, ipAddressID: ipAddressID)
         for rule in try await FirewallRuleRepository.on(sql, ipAddressID: ipAddressID) { try await FirewallRuleRepository.delete(sql, id: rule.id) }
     }
 
-    /// Deletes every rule of a network and its addresses' static NAT (network deletion).
+    /// Deletes every rule of a network, its addresses' static NAT and its remote access VPNs
+    /// (network deletion).
     public static func removeRules(_ sql: any SQLDatabase, networkID: Int64) async throws {
+        try await VPNService.removeRemoteAccess(sql, networkID: networkID)
         for rule in try await FirewallRuleRepository.of(sql, networkID: networkID) { try await FirewallRuleRepository.delete(sql, id: rule.id) }
         for ip in try await PublicIPRepository.of(sql, networkID: networkID) where ip.staticNAT {
             try await PublicIPRepository.setStaticNAT(sql, id: ip.id, vmID: nil, vmIP: nil)

@@ -323,12 +323,7 @@ extension VPCService {
                 guard let item = try await NetworkACLRepository.item(sql, uuid: id) else { return Listing(items: [], total: 0) }
                 f.id = item.id
             }
-            if let t = trafficType {
-                guard let traffic = RuleTrafficType.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(t) == .orderedSame }) else {
-                    throw CloudError.invalidParameter("Invalid traffic type \(t): use Ingress or Egress")
-                }
-                f.trafficType = traffic
-            }
+            f.trafficType = try trafficType.map(RuleTrafficType.parse)
             if let a = action {
                 guard let parsed = ACLAction(caseInsensitive: a) else { throw CloudError.invalidParameter("Invalid action. Allowed actions are Allow and Deny") }
                 f.action = parsed

@@ -211,8 +211,9 @@ public final class VPCService: Sendable {
         }
     }
 
-    /// `deleteVPC`: releases the routers, the addresses (with their rules), static routes,
-    /// private gateways and ACL lists, and the VPC's count, in one transaction.
+    /// `deleteVPC`: releases the routers, the addresses (with their rules), VPN gateway,
+    /// connections and remote access, static routes, private gateways and ACL lists, and the
+    /// VPC's count, in one transaction.
     public func delete(caller: Caller, id: UUID) async throws {
         _ = try await checkDelete(caller: caller, id: id)
         try await db.transaction { sql in
@@ -221,6 +222,7 @@ public final class VPCService: Sendable {
             guard try await VPCRepository.tiers(sql, vpcID: v.id).isEmpty else {
                 throw CloudError.resourceInUse("Can't delete VPC \(v.name): a tier was added meanwhile")
             }
+            try await VPNService.removeAll(sql, vpcID: v.id)
             for route in try await PrivateGatewayRepository.routes(sql, vpcID: v.id) { try await PrivateGatewayRepository.deleteRoute(sql, id: route.id) }
             for g in try await PrivateGatewayRepository.of(sql, vpcID: v.id) { try await PrivateGatewayRepository.markRemoved(sql, id: g.id, at: Date()) }
             for ip in try await PublicIPRepository.of(sql, vpcID: v.id) {

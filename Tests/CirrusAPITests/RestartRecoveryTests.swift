@@ -22,10 +22,15 @@ struct RestartRecoveryTests {
                                                  state: .running, ownerServer: cloud.engine.serverID,
                                                  parameters: #"{"maps":{},"scalars":{"id":"\#(victim.id)"}}"#, syncKey: "account:other")
 
+            // Until recovery the job shows as pending — unless the runner's own housekeeping (every
+            // 15 s) already recovered it on a slow machine; the outcome is checked below either way.
             let pending = await admin.call("queryAsyncJobResult", ["jobid": orphan.uuid.uuidString.lowercased()])
-            #expect(pending.object["jobstatus"] as? Int == 0)
-            #expect(pending.object["jobresult"] == nil)
-            #expect(pending.object["jobresulttype"] == nil)
+            if pending.object["jobstatus"] as? Int == 0 {
+                #expect(pending.object["jobresult"] == nil)
+                #expect(pending.object["jobresulttype"] == nil)
+            } else {
+                #expect(pending.object["jobstatus"] as? Int == 2, "\(pending.body)")
+            }
 
             try await cloud.engine.runner.recoverOrphans(executor: cloud.dispatcher)
 

@@ -356,7 +356,7 @@ struct VPNTests {
         }
     }
 
-    @Test("deleteVPC with a VPN gateway and connection cleans them up", .disabled("enabled once VPCService.delete calls VPNService.removeAll"))
+    @Test("deleteVPC with a VPN gateway and connection cleans them up")
     func deleteVPC() async throws {
         try await withDemoZone { cloud, admin, zone in
             let f = try await fixture(cloud, admin, zone, prefix: "vpndel")

@@ -135,15 +135,7 @@ enum IPv6Commands {
             let p = ctx.parameters
             var q = RuleQuery()
             q.id = p.uuid("id"); q.networkID = p.uuid("networkid"); q.display = p.bool("fordisplay")
-            let traffic: RuleTrafficType?
-            if let t = p.string("traffictype") {
-                guard let parsed = RuleTrafficType.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(t) == .orderedSame }) else {
-                    throw CloudError.invalidParameter("Invalid traffictype \(t): use Ingress or Egress")
-                }
-                traffic = parsed
-            } else {
-                traffic = nil
-            }
+            let traffic = try p.string("traffictype").map(RuleTrafficType.parse)
             let listing = try await ctx.engine.publicIPs.listRules(caller: ctx.caller, scope: try await ctx.scope(fallback: .ownAccount), purpose: .ipv6Firewall,
                                                                    traffic: traffic, q, page: try await ctx.page())
             return IdentityCommands.list(listing, Schemas.ipv6FirewallRule)

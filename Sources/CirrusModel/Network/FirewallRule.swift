@@ -13,9 +13,15 @@ public enum RulePurpose: String, Sendable, Codable, CaseIterable {
 }
 
 /// Ingress rules belong to a public address; egress rules to a guest network.
-public enum RuleTrafficType: String, Sendable, Codable, CaseIterable {
+public enum RuleTrafficType: String, Sendable, Codable, CaseIterable, CaseInsensitiveEnum {
     case ingress = "Ingress"
     case egress = "Egress"
+
+    /// Parses `traffictype` case-insensitively; a 431 naming the accepted values otherwise.
+    public static func parse(_ text: String) throws(CloudError) -> RuleTrafficType {
+        guard let t = RuleTrafficType(caseInsensitive: text) else { throw .invalidParameter("Invalid traffictype \(text): use Ingress or Egress") }
+        return t
+    }
 }
 
 /// A rule's life: created (Add), applied (Active), being removed (Revoke).

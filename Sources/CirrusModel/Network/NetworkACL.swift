@@ -122,13 +122,7 @@ public struct NetworkACLItemInput: Sendable, Equatable {
             guard let parsed = ACLAction(caseInsensitive: a) else { throw .invalidParameter("Invalid action. Allowed actions are Allow and Deny") }
             action = parsed
         }
-        var traffic = RuleTrafficType.ingress
-        if let t = trafficType {
-            guard let parsed = RuleTrafficType.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(t) == .orderedSame }) else {
-                throw .invalidParameter("Invalid traffic type \(t): use Ingress or Egress")
-            }
-            traffic = parsed
-        }
+        let traffic = try trafficType.map(RuleTrafficType.parse) ?? .ingress
         return Checked(proto: normal, ports: ports, icmpType: isICMP ? (icmpType ?? -1) : nil, icmpCode: isICMP ? (icmpCode ?? -1) : nil,
                        cidrs: cidrs, action: action, trafficType: traffic)
     }

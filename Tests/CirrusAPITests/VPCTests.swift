@@ -21,11 +21,8 @@ struct VPCTests {
     /// A tenant (with a running instance on its own isolated network) and a VPC 10.20.0.0/16.
     func fixture(_ cloud: TestCloud, _ admin: Session, _ zone: Zone, prefix: String) async throws -> Fixture {
         let t = try await cloud.ruleTenant(admin, zone: zone, prefix: prefix)
-        let vpcOffering = try await admin.firstID("listVPCOfferings", "vpcoffering", ["name": "Default VPC offering"])
-        let tierOffering = try await admin.firstID("listNetworkOfferings", "networkoffering", ["name": "DefaultIsolatedNetworkOfferingForVpcNetworks"])
-        let made = try await t.session.job("createVPC", [("name", "v1"), ("cidr", "10.20.0.0/16"), ("zoneid", t.zone), ("vpcofferingid", vpcOffering)])
-        try #require(made.succeeded, "\(made.job)")
-        let vpc = try #require(made.object("vpc")["id"] as? String)
+        let made = try await cloud.makeVPC(admin, for: t)
+        let (vpc, tierOffering, vpcOffering) = (made.id, made.tierOffering, made.vpcOffering)
         return Fixture(t: t, vpc: vpc, tierOffering: tierOffering, vpcOffering: vpcOffering)
     }
 
@@ -38,15 +35,7 @@ struct VPCTests {
 
     /// The document the Simulator host of the VPC's router last applied.
     func document(_ cloud: TestCloud, vpc: String) async throws -> RouterDocument {
-        let router = try await cloud.engine.db.read { sql -> Router? in
-            guard let uuid = UUID(uuidString: vpc), let v = try await VPCRepository.find(sql, uuid: uuid) else { return nil }
-            return try await RouterRepository.of(sql, vpcID: v.id).first
-        }
-        let r = try #require(router)
-        let host = try #require(r.hostID)
-        let resource = try #require(cloud.engine.agents.inProcessResource(hostID: host) as? SimulatorResource)
-        _ = try await cloud.engine.routers.pushDirty()
-        return try #require(resource.routerDocument(named: r.name))
+        try await cloud.routerDocument(vpc: vpc)
     }
 
     @Test("createVPC makes the router and source NAT address; tiers are checked against the VPC (inside, no overlap, VPC offering, gateway); an instance on a tier is served by the VPC router")

@@ -23,11 +23,8 @@ struct VPNTests {
     /// one tier 10.20.1.0/24.
     func fixture(_ cloud: TestCloud, _ admin: Session, _ zone: Zone, prefix: String) async throws -> Fixture {
         let t = try await cloud.ruleTenant(admin, zone: zone, prefix: prefix)
-        let vpcOffering = try await admin.firstID("listVPCOfferings", "vpcoffering", ["name": "Default VPC offering"])
-        let tierOffering = try await admin.firstID("listNetworkOfferings", "networkoffering", ["name": "DefaultIsolatedNetworkOfferingForVpcNetworks"])
-        let made = try await t.session.job("createVPC", [("name", "v1"), ("cidr", "10.20.0.0/16"), ("zoneid", t.zone), ("vpcofferingid", vpcOffering)])
-        try #require(made.succeeded, "\(made.job)")
-        let vpc = try #require(made.object("vpc")["id"] as? String)
+        let made = try await cloud.makeVPC(admin, for: t)
+        let (vpc, tierOffering) = (made.id, made.tierOffering)
         let tier = await t.session.call("createNetwork", ["name": "web", "zoneid": t.zone, "networkofferingid": tierOffering, "vpcid": vpc,
                                                          "gateway": "10.20.1.1", "netmask": "255.255.255.0"])
         let tierID = try #require((tier.object["network"] as? [String: Any])?["id"] as? String, "\(tier.body)")
@@ -37,20 +34,7 @@ struct VPNTests {
 
     /// The document the Simulator host of the VPC's (or network's) router last applied.
     func document(_ cloud: TestCloud, vpc: String? = nil, network: String? = nil) async throws -> RouterDocument {
-        let router = try await cloud.engine.db.read { sql -> Router? in
-            if let vpc, let uuid = UUID(uuidString: vpc), let v = try await VPCRepository.find(sql, uuid: uuid) {
-                return try await RouterRepository.of(sql, vpcID: v.id).first
-            }
-            if let network, let uuid = UUID(uuidString: network), let n = try await NetworkRepository.find(sql, uuid: uuid) {
-                return try await RouterRepository.of(sql, networkID: n.id).first
-            }
-            return nil
-        }
-        let r = try #require(router)
-        let host = try #require(r.hostID)
-        let resource = try #require(cloud.engine.agents.inProcessResource(hostID: host) as? SimulatorResource)
-        _ = try await cloud.engine.routers.pushDirty()
-        return try #require(resource.routerDocument(named: r.name))
+        try await cloud.routerDocument(vpc: vpc, network: network)
     }
 
     func customerGateway(_ s: Session, name: String, cidrs: String, extra: [(String, String)] = []) async throws -> JobOutcome {

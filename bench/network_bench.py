@@ -129,6 +129,37 @@ def associate_round(server, args, network):
     return res
 
 
+def floor_round(server, args):
+    """The same burst of signed calls, released at once from as many client threads, on a
+    command that writes nothing (listCapabilities): what the client, HTTP, signature check and
+    dispatch cost on this machine whatever the command does — the floor under any answer time."""
+    n = args.calls
+    answered, errors, lock = [], [], threading.Lock()
+    gate = threading.Barrier(n + 1)
+
+    def worker():
+        c = server.client()
+        url = c.url("listCapabilities")
+        gate.wait()
+        try:
+            elapsed, _ = c.get(url)
+            with lock:
+                answered.append(elapsed * 1000)
+        except Exception as e:  # noqa: BLE001 — counted and reported
+            with lock:
+                errors.append(str(e)[:200])
+        c.conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    gate.wait()
+    for t in threads:
+        t.join()
+    return {"n": n, "ok": len(answered), "errors": len(errors), "p50": percentile(answered, 50), "p95": percentile(answered, 95),
+            "max": max(answered) if answered else None}
+
+
 def bench_associate(args):
     d = tempfile.mkdtemp(prefix="cirrus-net-bench-", dir=args.workdir)
     server = None
@@ -148,8 +179,11 @@ def bench_associate(args):
         rounds = []
         for r in range(args.rounds):
             load = os.getloadavg()[0]
+            floor = floor_round(server, args)
+            time.sleep(args.settle)
             res = associate_round(server, args, network)
             res["load"] = load
+            res["floor"] = floor
             rounds.append(res)
             print(f"# associate round {r + 1}: " + json.dumps({k: (round(v, 1) if isinstance(v, float) else v) for k, v in res.items()}),
                   file=sys.stderr, flush=True)
@@ -217,6 +251,14 @@ def main():
               f"{r['done_p50']:.0f} / {r['done_p95']:.0f} / {r['done_max']:.0f} | {r['seconds']:.2f} | {r['load']:.2f} |")
     print(f"| **median** | | | | {med('answer_p50'):.0f} / {med('answer_p95'):.0f} / {med('answer_max'):.0f} | "
           f"{med('done_p50'):.0f} / {med('done_p95'):.0f} / {med('done_max'):.0f} | {med('seconds'):.2f} | |")
+    floors = [r["floor"] for r in rounds]
+    print(f"\nThe same burst of {args.calls} signed calls on listCapabilities (writes nothing), before each round, same server:\n")
+    print("| round | answered | answer p50 / p95 / max (ms) |")
+    print("|---|---|---|")
+    for i, f in enumerate(floors, 1):
+        print(f"| {i} | {f['ok']}/{f['n']} | {f['p50']:.0f} / {f['p95']:.0f} / {f['max']:.0f} |")
+    print(f"| **median** | | {statistics.median(f['p50'] for f in floors):.0f} / {statistics.median(f['p95'] for f in floors):.0f} / "
+          f"{statistics.median(f['max'] for f in floors):.0f} |")
 
 
 if __name__ == "__main__":
